@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Front end: build, check, demo, install.  The module itself is built by Kbuild.
+
+# The kernel to build for: the running one when it has a build tree, else the
+# newest installed kernel that also has an image to boot (this machine's own
+# kernel cannot load modules, so tests boot that one in a VM).
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; else \
+	  for v in $$(ls -1 /lib/modules 2>/dev/null | sort -V -r); do \
+	    [ -d /lib/modules/$$v/build ] && [ -e /boot/vmlinuz-$$v ] && { echo $$v; break; }; \
+	  done; fi)
+KDIR ?= /lib/modules/$(KVER)/build
+
+.PHONY: all modules clean install deps check demo unit
+
+all: modules
+
+modules:
+	@[ -n "$(KVER)" ] && [ -d "$(KDIR)" ] || { echo "no kernel build tree found: run 'make deps' (or set KDIR)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -f selftests/unit/geneve_opts_test
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
+
+deps:
+	selftests/deps.sh
+
+unit:
+	selftests/unit/run.sh
+
+check:
+	@selftests/check.sh
+
+demo:
+	@selftests/demo.sh

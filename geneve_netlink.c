@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rtnetlink for the "geneve" link kind: the attribute policy, parsing into a
+ * copy of the configuration, validation, and the dump.
+ *
+ * Attribute semantics, errno values and messages follow the in-tree driver of
+ * Linux 6.1, so that iproute2 and orchestrators see the same behaviour.
+ */
+#include <linux/etherdevice.h>
+#include <linux/ipv6.h>
+#include <net/rtnetlink.h>
+#include <net/geneve.h>
+
+#include "geneve_priv.h"
+
+/*
+ * VNI and DF ranges are checked in geneve_nl_validate() rather than by the
+ * policy, because the policy's errno and message would differ from the ones
+ * users of the in-tree driver already get.
+ */
+static const struct nla_policy geneve_nl_policy[IFLA_GENEVE_MAX + 1] = {
+	[IFLA_GENEVE_UNSPEC]		= { .strict_start_type = IFLA_GENEVE_INNER_PROTO_INHERIT },
+	[IFLA_GENEVE_ID]		= { .type = NLA_U32 },
+	[IFLA_GENEVE_REMOTE]		= { .len = sizeof(__be32) },
+	[IFLA_GENEVE_REMOTE6]		= { .len = sizeof(struct in6_addr) },
+	[IFLA_GENEVE_TTL]		= { .type = NLA_U8 },
+	[IFLA_GENEVE_TOS]		= { .type = NLA_U8 },
+	[IFLA_GENEVE_LABEL]		= { .type = NLA_U32 },
+	[IFLA_GENEVE_PORT]		= { .type = NLA_U16 },
+	[IFLA_GENEVE_COLLECT_METADATA]	= { .type = NLA_FLAG },
+	[IFLA_GENEVE_UDP_CSUM]		= { .type = NLA_U8 },
+	[IFLA_GENEVE_UDP_ZERO_CSUM6_TX]	= { .type = NLA_U8 },
+	[IFLA_GENEVE_UDP_ZERO_CSUM6_RX]	= { .type = NLA_U8 },
+	[IFLA_GENEVE_TTL_INHERIT]	= { .type = NLA_U8 },
+	[IFLA_GENEVE_DF]		= { .type = NLA_U8 },
+	[IFLA_GENEVE_INNER_PROTO_INHERIT] = { .type = NLA_FLAG },
+};
+
+static int geneve_nl_validate(struct nlattr *tb[], struct nlattr *data[],
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *addr = tb[IFLA_ADDRESS];
+
+	if (addr && nla_len(addr) != ETH_ALEN) {
+		NL_SET_ERR_MSG_ATTR(extack, addr,
+				    "Provided link layer address is not Ethernet");
+		return -EINVAL;
+	}
+	if (addr && !is_valid_ether_addr(nla_data(addr))) {
+		NL_SET_ERR_MSG_ATTR(extack, addr,
+				    "Provided Ethernet address is not unicast");
+		return -EADDRNOTAVAIL;
+	}
+	if (!data) {
+		NL_SET_ERR_MSG(extack,
+			       "Not enough attributes provided to perform the operation");
+		return -EINVAL;
+	}
+	if (data[IFLA_GENEVE_ID] &&
+	    nla_get_u32(data[IFLA_GENEVE_ID]) >= GENEVE_VNI_COUNT) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GENEVE_ID],
+				    "Geneve ID must be lower than 16777216");
+		return -ERANGE;
+	}
+	if (data[IFLA_GENEVE_DF] &&
+	    nla_get_u8(data[IFLA_GENEVE_DF]) > GENEVE_DF_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GENEVE_DF],
+				    "Invalid DF attribute");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int geneve_nl_refuse_change(const struct nlattr *attr,
+				   struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "Changing VNI, Port, endpoint IP address family, external, inner_proto_inherit, and UDP checksum attributes are not supported");
+	return -EOPNOTSUPP;
+}
+
+/* A macro: the extack message must be a string literal. */
+#define geneve_nl_unsupported(extack, attr, msg) ({		\
+	NL_SET_ERR_MSG_ATTR(extack, attr, msg);			\
+	-EOPNOTSUPP;						\
+})
+
+/* Attributes that only newlink may set; changelink refuses them. */
+static const int geneve_nl_create_only[] = {
+	IFLA_GENEVE_PORT,
+	IFLA_GENEVE_COLLECT_METADATA,
+	IFLA_GENEVE_UDP_CSUM,
+	IFLA_GENEVE_UDP_ZERO_CSUM6_TX,
+	IFLA_GENEVE_UDP_ZERO_CSUM6_RX,
+	IFLA_GENEVE_INNER_PROTO_INHERIT,
+};
+
+/*
+ * Applies @data on top of @cfg.  Checks come in the in-tree order, so the
+ * first error reported for a bad request is the same one.
+ */
+static int geneve_nl_parse(struct nlattr *data[], struct geneve_cfg *cfg,
+			   bool changelink, struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr;
+	unsigned int i;
+
+	if (data[IFLA_GENEVE_REMOTE] && data[IFLA_GENEVE_REMOTE6]) {
+		NL_SET_ERR_MSG(extack,
+			       "Cannot specify both IPv4 and IPv6 Remote addresses");
+		return -EINVAL;
+	}
+	attr = data[IFLA_GENEVE_REMOTE];
+	if (attr) {
+		cfg->remote4 = nla_get_in_addr(attr);
+		if (ipv4_is_multicast(cfg->remote4)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "Remote IPv4 address cannot be Multicast");
+			return -EINVAL;
+		}
+	}
+	attr = data[IFLA_GENEVE_REMOTE6];
+	if (attr)
+		return geneve_nl_unsupported(extack, attr,
+			"IPv6 underlay is not supported by this version of the module");
+
+	attr = data[IFLA_GENEVE_ID];
+	if (attr) {
+		if (changelink && nla_get_u32(attr) != cfg->vni)
+			return geneve_nl_refuse_change(attr, extack);
+		cfg->vni = nla_get_u32(attr);
+	}
+
+	if (data[IFLA_GENEVE_TTL_INHERIT]) {
+		cfg->ttl_inherit = !!nla_get_u8(data[IFLA_GENEVE_TTL_INHERIT]);
+	} else if (data[IFLA_GENEVE_TTL]) {
+		cfg->ttl = nla_get_u8(data[IFLA_GENEVE_TTL]);
+		cfg->ttl_inherit = false;
+	}
+	if (data[IFLA_GENEVE_TOS])
+		cfg->tos = nla_get_u8(data[IFLA_GENEVE_TOS]);
+	if (data[IFLA_GENEVE_DF])
+		cfg->df = nla_get_u8(data[IFLA_GENEVE_DF]);
+
+	attr = data[IFLA_GENEVE_LABEL];
+	if (attr) {
+		cfg->label = nla_get_be32(attr) & IPV6_FLOWLABEL_MASK;
+		if (cfg->label) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "Label attribute only applies for IPv6 Geneve devices");
+			return -EINVAL;
+		}
+	}
+
+	if (changelink) {
+		for (i = 0; i < ARRAY_SIZE(geneve_nl_create_only); i++) {
+			attr = data[geneve_nl_create_only[i]];
+			if (attr)
+				return geneve_nl_refuse_change(attr, extack);
+		}
+		return 0;
+	}
+
+	if (data[IFLA_GENEVE_PORT])
+		cfg->dst_port = nla_get_be16(data[IFLA_GENEVE_PORT]);
+	attr = data[IFLA_GENEVE_COLLECT_METADATA];
+	if (attr)
+		return geneve_nl_unsupported(extack, attr,
+			"External (flow-based) mode is not supported by this version of the module");
+	if (data[IFLA_GENEVE_UDP_CSUM] && nla_get_u8(data[IFLA_GENEVE_UDP_CSUM]))
+		cfg->udp_csum = true;
+	if (data[IFLA_GENEVE_UDP_ZERO_CSUM6_TX] &&
+	    nla_get_u8(data[IFLA_GENEVE_UDP_ZERO_CSUM6_TX]))
+		cfg->udp_csum = false;
+	if (data[IFLA_GENEVE_UDP_ZERO_CSUM6_RX] &&
+	    nla_get_u8(data[IFLA_GENEVE_UDP_ZERO_CSUM6_RX]))
+		cfg->udp6_rx_csum = false;
+	attr = data[IFLA_GENEVE_INNER_PROTO_INHERIT];
+	if (attr)
+		return geneve_nl_unsupported(extack, attr,
+			"Inner protocol inheritance (L3 mode) is not supported by this version of the module");
+	return 0;
+}
+
+/* An explicit IFLA_MTU wins; otherwise the route to the remote decides. */
+static void geneve_nl_set_mtu(struct geneve_dev *geneve, __be32 remote,
+			      struct nlattr *tb[])
+{
+	int mtu;
+
+	if (tb[IFLA_MTU]) {
+		geneve_set_mtu(geneve->dev, nla_get_u32(tb[IFLA_MTU]));
+		return;
+	}
+	mtu = geneve_route_mtu(geneve->net, remote);
+	if (mtu > 0)
+		geneve_set_mtu(geneve->dev, mtu);
+}
+
+static int geneve_nl_newlink(struct net *net, struct net_device *dev,
+			     struct nlattr *tb[], struct nlattr *data[],
+			     struct netlink_ext_ack *extack)
+{
+	struct geneve_cfg cfg = {
+		.dst_port = htons(GENEVE_UDP_PORT),
+		.df = GENEVE_DF_UNSET,
+	};
+	int err;
+
+	err = geneve_nl_parse(data, &cfg, false, extack);
+	if (err)
+		return err;
+	err = geneve_register(net, dev, &cfg, extack);
+	if (err)
+		return err;
+	geneve_nl_set_mtu(netdev_priv(dev), cfg.remote4, tb);
+	return 0;
+}
+
+static int geneve_nl_changelink(struct net_device *dev, struct nlattr *tb[],
+				struct nlattr *data[],
+				struct netlink_ext_ack *extack)
+{
+	struct geneve_dev *geneve = netdev_priv(dev);
+	struct geneve_cfg cfg = geneve->cfg;
+	int err;
+
+	if (!rtnl_dev_link_net_capable(dev, geneve->net)) {
+		NL_SET_ERR_MSG(extack,
+			       "Changing the device needs CAP_NET_ADMIN in the namespace of its socket");
+		return -EPERM;
+	}
+	err = geneve_nl_parse(data, &cfg, true, extack);
+	if (err)
+		return err;
+	if (cfg.remote4 != geneve->cfg.remote4)
+		geneve_nl_set_mtu(geneve, cfg.remote4, tb);
+	geneve_update_cfg(geneve, &cfg);
+	return 0;
+}
+
+static size_t geneve_nl_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u32)) +		/* ID */
+	       nla_total_size(sizeof(struct in6_addr)) + /* REMOTE or REMOTE6 */
+	       nla_total_size(sizeof(u8)) * 3 +		/* TTL, TOS, DF */
+	       nla_total_size(sizeof(__be32)) +		/* LABEL */
+	       nla_total_size(sizeof(__be16)) +		/* PORT */
+	       nla_total_size(0) * 2 +			/* COLLECT_METADATA, INNER_PROTO_INHERIT */
+	       nla_total_size(sizeof(u8)) * 4;		/* UDP_CSUM, ZERO_CSUM6_{TX,RX}, TTL_INHERIT */
+}
+
+static int geneve_nl_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct geneve_dev *geneve = netdev_priv(dev);
+	const struct geneve_cfg *cfg = &geneve->cfg;
+
+	if (nla_put_u32(skb, IFLA_GENEVE_ID, cfg->vni) ||
+	    nla_put_in_addr(skb, IFLA_GENEVE_REMOTE, cfg->remote4) ||
+	    nla_put_u8(skb, IFLA_GENEVE_UDP_CSUM, cfg->udp_csum) ||
+	    nla_put_u8(skb, IFLA_GENEVE_TTL, cfg->ttl) ||
+	    nla_put_u8(skb, IFLA_GENEVE_TOS, cfg->tos) ||
+	    nla_put_be32(skb, IFLA_GENEVE_LABEL, cfg->label) ||
+	    nla_put_u8(skb, IFLA_GENEVE_DF, cfg->df) ||
+	    nla_put_be16(skb, IFLA_GENEVE_PORT, cfg->dst_port) ||
+	    nla_put_u8(skb, IFLA_GENEVE_UDP_ZERO_CSUM6_RX, !cfg->udp6_rx_csum) ||
+	    nla_put_u8(skb, IFLA_GENEVE_TTL_INHERIT, cfg->ttl_inherit))
+		return -EMSGSIZE;
+	return 0;
+}
+
+struct rtnl_link_ops geneve_link_ops __read_mostly = {
+	.kind		= "geneve",
+	.maxtype	= IFLA_GENEVE_MAX,
+	.policy		= geneve_nl_policy,
+	.priv_size	= sizeof(struct geneve_dev),
+	.setup		= geneve_setup,
+	.validate	= geneve_nl_validate,
+	.newlink	= geneve_nl_newlink,
+	.changelink	= geneve_nl_changelink,
+	.dellink	= geneve_dellink,
+	.get_size	= geneve_nl_get_size,
+	.fill_info	= geneve_nl_fill_info,
+};

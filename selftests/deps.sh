@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Installs (as root, from Debian 12's apt) what building and testing need:
+# the kernel the VM boots and its headers, QEMU, and the tools the tests run
+# inside the guest (it shares this machine's root file system).
+set -eu
+packages=(
+	make gcc libc6-dev bc
+	linux-image-amd64 linux-headers-amd64
+	qemu-system-x86 busybox-static kmod cpio
+	iproute2 iputils-ping iperf3 tcpdump tshark ethtool util-linux
+	python3
+)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages ${missing[*]}; run as root to install them" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared helpers for the guest-side tests: TAP output in kselftest style,
+# loading our module (never Debian's), and the two-host topology.
+# Sourced by bash scripts that run as root inside the test VM.
+
+set -u
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MODULE=$TOP/geneve.ko
+PY=/usr/bin/python3		# Debian's, whatever else is on PATH
+TOOLS=$TOP/selftests/tools
+
+_tap_n=0
+_tap_fail=0
+_tap_skip=0
+
+tap_plan()
+{
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+# ok CONDITION-EXIT-STATUS DESCRIPTION
+tap_result()
+{
+	local st=$1; shift
+	_tap_n=$((_tap_n + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $_tap_n - $*"
+	else
+		_tap_fail=$((_tap_fail + 1))
+		echo "not ok $_tap_n - $*"
+	fi
+}
+
+# Runs "$@" quietly; the test passes when it succeeds.
+check()
+{
+	local desc=$1; shift
+	local out
+	out=$("$@" 2>&1)
+	local st=$?
+	tap_result $st "$desc"
+	[ $st -eq 0 ] || printf '# %s\n' "command: $*" "$out" | head -40
+	return $st
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq()
+{
+	local st=0
+	[ "$2" = "$3" ] || st=1
+	tap_result $st "$1"
+	[ $st -eq 0 ] || echo "# expected '$2', got '$3'"
+	return $st
+}
+
+tap_skip()
+{
+	_tap_n=$((_tap_n + 1))
+	_tap_skip=$((_tap_skip + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
+}
+
+tap_done()
+{
+	if [ $_tap_fail -ne 0 ]; then
+		exit $KSFT_FAIL
+	elif [ $_tap_n -gt 0 ] && [ $_tap_skip -eq $_tap_n ]; then
+		exit $KSFT_SKIP
+	fi
+	exit $KSFT_PASS
+}
+
+bail_out()
+{
+	echo "Bail out! $*"
+	exit $KSFT_FAIL
+}
+
+# ---- Module ----
+
+geneve_is_ours()
+{
+	[ -r /sys/module/geneve/srcversion ] &&
+		[ "$(cat /sys/module/geneve/srcversion)" = "$(modinfo -F srcversion "$MODULE")" ]
+}
+
+geneve_is_intree()
+{
+	[ -d /sys/module/geneve ] && ! geneve_is_ours
+}
+
+geneve_unload()
+{
+	[ -d /sys/module/geneve ] || return 0
+	rmmod geneve
+}
+
+# Loads our geneve.ko, replacing Debian's in-tree one if that is live.
+geneve_load_ours()
+{
+	geneve_is_ours && return 0
+	geneve_unload || return 1
+	local dep
+	for dep in $(modinfo -F depends "$MODULE" | tr ',' ' '); do
+		modprobe "$dep" || return 1
+	done
+	insmod "$MODULE" && geneve_is_ours
+}
+
+geneve_load_intree()
+{
+	geneve_is_intree && return 0
+	geneve_unload && modprobe geneve && geneve_is_intree
+}
+
+# Every test starts here: the module under test must be ours.
+require_ours()
+{
+	geneve_load_ours || bail_out "cannot load $MODULE"
+}
+
+# ---- Topology ----
+#
+# Two "hypervisor hosts" gh1 and gh2 joined by a veth underlay u1 <-> u2
+# (192.0.2.1/24, 192.0.2.2/24), each with a geneve device gnv0 carrying
+# 198.51.100.{1,2}/24 over VNI 42.  IPv6 is off on every device so that no
+# neighbour discovery or MLD adds packets to the counters we assert on.
+
+UNDER1=192.0.2.1
+UNDER2=192.0.2.2
+OVER1=198.51.100.1
+OVER2=198.51.100.2
+VNI=42
+
+netns_add()
+{
+	ip netns add "$1" || return 1
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+}
+
+underlay_setup()
+{
+	netns_add gh1 && netns_add gh2 || return 1
+	ip link add u1 netns gh1 type veth peer name u2 netns gh2 || return 1
+	ip -n gh1 addr add $UNDER1/24 dev u1
+	ip -n gh2 addr add $UNDER2/24 dev u2
+	ip -n gh1 link set u1 up
+	ip -n gh2 link set u2 up
+}
+
+# tunnel_setup [extra geneve options...]
+tunnel_setup()
+{
+	ip -n gh1 link add gnv0 type geneve id $VNI remote $UNDER2 "$@" &&
+	ip -n gh2 link add gnv0 type geneve id $VNI remote $UNDER1 "$@" || return 1
+	ip -n gh1 addr add $OVER1/24 dev gnv0
+	ip -n gh2 addr add $OVER2/24 dev gnv0
+	ip -n gh1 link set gnv0 up && ip -n gh2 link set gnv0 up
+}
+
+# Permanent neighbours, so that no ARP adds to exact counter assertions.
+static_neigh()
+{
+	local mac1 mac2
+	mac1=$(ip -n gh1 -j link show gnv0 | jq_field address)
+	mac2=$(ip -n gh2 -j link show gnv0 | jq_field address)
+	ip -n gh1 neigh replace $OVER2 lladdr "$mac2" dev gnv0 nud permanent &&
+	ip -n gh2 neigh replace $OVER1 lladdr "$mac1" dev gnv0 nud permanent
+}
+
+# Reads one field of the first object of `ip -j` output on stdin.
+jq_field()
+{
+	$PY -c 'import json,sys; print(json.load(sys.stdin)[0][sys.argv[1]])' "$1"
+}
+
+# devstat NETNS DEV COUNTER: one of the device's statistics.
+devstat()
+{
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# sock_drops NETNS PORT COLUMN: a drop counter of /proc/net/geneve.
+sock_drops()
+{
+	ip netns exec "$1" awk -v port="$2" -v col="$3" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+		$1 == port { print $c; found = 1 }
+		END { if (!found) print "none" }' /proc/net/geneve
+}
+
+cleanup_netns()
+{
+	ip -all netns delete 2>/dev/null
+	return 0
+}

@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The netlink configuration layer: one negative test per error message the
+# module can return (through raw rtnetlink where iproute2 refuses first),
+# then changelink, MTU bounds and what `ip -d -j link show` reports.
+source "$(dirname "$0")/lib.sh"
+
+tap_plan 26
+require_ours
+trap cleanup_netns EXIT
+cleanup_netns
+netns_add nl
+ip -n nl link add dummy0 type dummy
+ip -n nl addr add 192.0.2.1/24 dev dummy0
+ip -n nl link set dummy0 up
+
+rtnl()
+{
+	ip netns exec nl $PY "$TOOLS/rtnl.py" "$@"
+}
+
+# refused DESCRIPTION "ERRNO message" rtnl.py-arguments...
+refused()
+{
+	local desc=$1 want=$2; shift 2
+	check_eq "$desc" "ERR $want" "$(rtnl "$@")"
+}
+
+refused "IFLA_ADDRESS of 2 bytes" \
+	"EINVAL Provided link layer address is not Ethernet" add t0 --mac 0102 id=1
+refused "multicast IFLA_ADDRESS" \
+	"EADDRNOTAVAIL Provided Ethernet address is not unicast" add t0 --mac 010203040506 id=1
+refused "no IFLA_INFO_DATA" \
+	"EINVAL Not enough attributes provided to perform the operation" add t0 --no-data
+refused "VNI 2^24" \
+	"ERANGE Geneve ID must be lower than 16777216" add t0 id=16777216
+refused "DF 3" \
+	"EINVAL Invalid DF attribute" add t0 id=1 df=3
+refused "both REMOTE and REMOTE6" \
+	"EINVAL Cannot specify both IPv4 and IPv6 Remote addresses" add t0 id=1 remote=192.0.2.2 remote6=2001:db8::2
+refused "multicast remote" \
+	"EINVAL Remote IPv4 address cannot be Multicast" add t0 id=1 remote=239.1.1.1
+refused "flow label on an IPv4 device" \
+	"EINVAL Label attribute only applies for IPv6 Geneve devices" add t0 id=1 remote=192.0.2.2 label=5
+refused "IPv6 remote (not implemented yet)" \
+	"EOPNOTSUPP IPv6 underlay is not supported by this version of the module" add t0 id=1 remote6=2001:db8::2
+refused "external mode (not implemented yet)" \
+	"EOPNOTSUPP External (flow-based) mode is not supported by this version of the module" add t0 collect_metadata=
+refused "inner protocol inheritance (not implemented yet)" \
+	"EOPNOTSUPP Inner protocol inheritance (L3 mode) is not supported by this version of the module" add t0 id=1 inner_proto_inherit=
+
+check_eq "create g1: VNI 5, remote 192.0.2.2" OK "$(rtnl add g1 id=5 remote=192.0.2.2)"
+refused "same VNI, remote and port again" \
+	"EBUSY A device with this VNI, remote and port already exists" add g2 id=5 remote=192.0.2.2
+check_eq "same VNI and port, other remote: allowed" OK "$(rtnl add g2 id=5 remote=192.0.2.3)"
+CHANGE_MSG="Changing VNI, Port, endpoint IP address family, external, inner_proto_inherit, and UDP checksum attributes are not supported"
+refused "changelink: new VNI" "EOPNOTSUPP $CHANGE_MSG" change g1 id=6
+refused "changelink: port, even unchanged" "EOPNOTSUPP $CHANGE_MSG" change g1 port=6081
+refused "changelink: UDP checksum" "EOPNOTSUPP $CHANGE_MSG" change g1 udp_csum=1
+
+# A namespace owned by a new user namespace: root there may manage the
+# device it holds, but not change a tunnel whose socket lives in "nl".
+check "changelink without CAP_NET_ADMIN over the socket's namespace: EPERM" eval '
+	unshare --user --map-root-user --net sleep 30 & upid=$!
+	sleep 1
+	ip -n nl link set g2 netns $upid &&
+	out=$(nsenter -t $upid -U -n --preserve-credentials $PY "$TOOLS/rtnl.py" change g2 ttl=9)
+	kill $upid
+	[ "$out" = "ERR EPERM Changing the device needs CAP_NET_ADMIN in the namespace of its socket" ] ||
+		{ echo "$out"; false; }'
+
+info()
+{
+	ip -n nl -d -j link show "$1" | $PY -c '
+import json, sys
+d = json.load(sys.stdin)[0]
+i = d["linkinfo"]["info_data"]
+print(" ".join(str(i.get(k)) for k in sys.argv[1:]))' "${@:2}"
+}
+check_eq "ip -d -j shows id, remote, ttl, tos, port, df, udpcsum of a new device" \
+	"5 192.0.2.2 0 None 6081 unset False" "$(info g1 id remote ttl tos port df udp_csum)"
+check "changelink ttl 9 tos 0x10 df set remote 192.0.2.7 (same id)" \
+	ip -n nl link set g1 type geneve id 5 ttl 9 tos 0x10 df set remote 192.0.2.7
+check_eq "ip -d -j shows the changes" "5 192.0.2.7 9 0x10 set" \
+	"$(info g1 id remote ttl tos df)"
+check_eq "MTU from the route to the remote: 1500 - 50" 1450 \
+	"$(ip -n nl -j link show g1 | jq_field mtu)"
+check "ip link set mtu 65486 is refused (max 65535 - 50)" \
+	eval '! ip -n nl link set g1 mtu 65486 2>/dev/null'
+check "ip link set mtu 65485 and 68 are accepted, 67 is refused" \
+	eval 'ip -n nl link set g1 mtu 65485 && ip -n nl link set g1 mtu 68 &&
+	      ! ip -n nl link set g1 mtu 67 2>/dev/null'
+check_eq "ip link add ... mtu 65500: clamped to 65485 as in-tree" "OK 65485" \
+	"$(rtnl add g3 --mtu 65500 id=9 remote=192.0.2.2) $(ip -n nl -j link show g3 | jq_field mtu)"
+check_eq "ethtool -i and sysfs devtype say geneve" "geneve geneve" \
+	"$(ip netns exec nl ethtool -i g1 | awk '/^driver:/ {print $2}') $(ip netns exec nl grep DEVTYPE /sys/class/net/g1/uevent | cut -d= -f2)"
+
+tap_done

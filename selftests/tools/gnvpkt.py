@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Geneve packets by hand, for the tests: no scapy, every byte explicit.
+
+  gnvpkt.py send DST [--port P] [--bind ADDR] [--vni N] [--version V]
+                [--oam] [--critical] [--reserved] [--proto 0x6558] [--opts-words N]
+                [--opts-bytes N] [--inner KIND] [--src-mac M] [--dst-mac M]
+      sends one UDP datagram holding a Geneve header and an inner payload:
+      KIND is 'ipv4-udp' (a full Ethernet + IPv4 + UDP frame, the default),
+      'ipv4-short' (Ethernet + 10 bytes claiming IPv4), 'eth-short' (3 bytes)
+      or 'none'.  --raw HEX sends exactly those bytes instead.
+
+  gnvpkt.py udp DST DPORT --sport S [--count N]
+      sends N small UDP datagrams on one flow (for source port hashing).
+
+  gnvpkt.py dissect PCAP
+      prints one JSON object per Geneve-over-IPv4 packet of a pcap file,
+      decoded by hand from the raw bytes (an independent check of tshark).
+"""
+import argparse
+import json
+import socket
+import struct
+import sys
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def mac(text):
+    return bytes(int(x, 16) for x in text.split(":"))
+
+
+def inner_frame(kind, src_mac, dst_mac):
+    eth = mac(dst_mac) + mac(src_mac)
+    if kind == "none":
+        return b""
+    if kind == "eth-short":
+        return eth[:3]
+    if kind == "ipv4-short":
+        return eth + b"\x08\x00" + b"\x45" + b"\0" * 9
+    payload = b"geneve-test"
+    udp = struct.pack("!HHHH", 4000, 4001, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                     socket.inet_aton("198.51.100.9"),
+                     socket.inet_aton("198.51.100.2"))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return eth + b"\x08\x00" + ip + udp
+
+
+def geneve_header(args):
+    words = args.opts_words
+    flags = (0x80 if args.oam else 0) | (0x40 if args.critical else 0)
+    if args.reserved:
+        flags |= 0x3F
+    hdr = struct.pack("!BBH", (args.version << 6) | (words & 0x3F), flags,
+                      int(args.proto, 0))
+    hdr += struct.pack("!I", args.vni << 8 | (0xFF if args.reserved else 0))
+    return hdr + b"\0" * args.opts_bytes
+
+
+def cmd_send(args):
+    if args.raw is not None:
+        data = bytes.fromhex(args.raw)
+    else:
+        data = geneve_header(args) + inner_frame(args.inner, args.src_mac,
+                                                 args.dst_mac)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if args.bind:
+        s.bind((args.bind, 0))
+    s.sendto(data, (args.dst, args.port))
+
+
+def cmd_udp(args):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", args.sport))
+    for _ in range(args.count):
+        s.sendto(b"flow", (args.dst, args.dport))
+
+
+def pcap_frames(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+        magic = struct.unpack("<I", head[:4])[0]
+        endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+        linktype = struct.unpack(endian + "I", head[20:24])[0]
+        while True:
+            rec = f.read(16)
+            if len(rec) < 16:
+                return
+            incl = struct.unpack(endian + "IIII", rec)[2]
+            yield linktype, f.read(incl)
+
+
+def cmd_dissect(args):
+    for linktype, frame in pcap_frames(args.pcap):
+        off = 14 if linktype == 1 else 16      # Ethernet or Linux cooked
+        ethertype = struct.unpack("!H", frame[off - 2:off])[0]
+        if ethertype != 0x0800:
+            continue
+        ihl = (frame[off] & 0x0F) * 4
+        ip = frame[off:off + ihl]
+        if ip[9] != 17:
+            continue
+        udp = frame[off + ihl:off + ihl + 8]
+        sport, dport, ulen, ucsum = struct.unpack("!HHHH", udp)
+        g = frame[off + ihl + 8:]
+        print(json.dumps({
+            "ip_ttl": ip[8], "ip_tos": ip[1],
+            "ip_df": bool(struct.unpack("!H", ip[6:8])[0] & 0x4000),
+            "udp_sport": sport, "udp_dport": dport, "udp_csum": ucsum,
+            "version": g[0] >> 6, "opt_len": g[0] & 0x3F,
+            "oam": bool(g[1] & 0x80), "critical": bool(g[1] & 0x40),
+            "rsvd1": g[1] & 0x3F, "proto": "0x%04x" % struct.unpack("!H", g[2:4])[0],
+            "vni": struct.unpack("!I", g[4:8])[0] >> 8, "rsvd2": g[7],
+            "inner_len": len(g) - 8 - (g[0] & 0x3F) * 4,
+        }))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("send")
+    s.add_argument("dst")
+    s.add_argument("--port", type=int, default=6081)
+    s.add_argument("--bind")
+    s.add_argument("--vni", type=int, default=42)
+    s.add_argument("--version", type=int, default=0)
+    s.add_argument("--oam", action="store_true")
+    s.add_argument("--critical", action="store_true")
+    s.add_argument("--reserved", action="store_true",
+                   help="set every reserved bit of the base header")
+    s.add_argument("--proto", default="0x6558")
+    s.add_argument("--opts-words", type=int, default=0)
+    s.add_argument("--opts-bytes", type=int, default=0)
+    s.add_argument("--inner", default="ipv4-udp",
+                   choices=["ipv4-udp", "ipv4-short", "eth-short", "none"])
+    s.add_argument("--src-mac", default="02:00:00:00:00:09")
+    s.add_argument("--dst-mac", default="ff:ff:ff:ff:ff:ff")
+    s.add_argument("--raw")
+    u = sub.add_parser("udp")
+    u.add_argument("dst")
+    u.add_argument("dport", type=int)
+    u.add_argument("--sport", type=int, required=True)
+    u.add_argument("--count", type=int, default=3)
+    d = sub.add_parser("dissect")
+    d.add_argument("pcap")
+    args = p.parse_args()
+    {"send": cmd_send, "udp": cmd_udp, "dissect": cmd_dissect}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
