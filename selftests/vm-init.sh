@@ -54,9 +54,10 @@ done
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=mmap \
 	hostroot "$root" || die "mounting the host root over 9p failed"
 
-# The host's /proc, /sys, /dev, /run and /tmp are hidden behind the guest's
-# own: /run must be a tmpfs for "ip netns", /tmp must be local and writable
-# (iperf3 and mktemp), and neither may be shared with the other VM.
+# The host's /proc, /sys, /dev and /run are hidden behind the guest's own:
+# /run must be a tmpfs for "ip netns", and TMPDIR=/run/tmp gives iperf3 and
+# mktemp a private, writable place.  The host's /tmp stays visible, so a
+# project checked out there (as CI's clone may be) can be tested.
 mount -t proc proc "$root/proc" &&
 	mount -t sysfs sysfs "$root/sys" &&
 	mount -t devtmpfs devtmpfs "$root/dev" &&
@@ -64,7 +65,7 @@ mount -t proc proc "$root/proc" &&
 	mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts "$root/dev/pts" &&
 	mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm" &&
 	mount -t tmpfs -o mode=755 tmpfs "$root/run" &&
-	mount -t tmpfs -o mode=1777 tmpfs "$root/tmp" ||
+	mkdir -m 1777 "$root/run/tmp" ||
 	die "mounting the guest's pseudo file systems failed"
 
 ip link set lo up || die "bringing lo up failed"

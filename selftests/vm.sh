@@ -16,17 +16,17 @@
 #       Install the Debian packages this runner needs (as root).
 #
 # Inside the guest the command runs as root, chrooted into the host's root,
-# in the host's current directory (which must not be under /tmp, /run, /dev,
+# in the host's current directory (which must not be under /run, /dev,
 # /proc or /sys: the guest mounts its own file systems there), with stdin
 # from /dev/null and only this environment:
 #   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-#   HOME=/root TMPDIR=/tmp TERM=dumb
+#   HOME=/root TMPDIR=/run/tmp TERM=dumb
 #   VM_NAME=a (or b)
 #   VM_SHARED=<host directory, same path in the guest(s); a fresh empty one
 #              shared by both VMs of a pair, removed when vm.sh exits>
 # Pass anything else on the command line, e.g. "-- env V=1 ./test.sh".
-# The guest's /tmp, /run and /dev/shm are private tmpfs; everything else,
-# VM_SHARED included, is the host's file system.
+# The guest's /run (TMPDIR is /run/tmp) and /dev/shm are private tmpfs;
+# everything else, /tmp and VM_SHARED included, is the host's file system.
 #
 # Exit status: the command's own status when it fails; 1 when it succeeded
 # but the guest's kernel log has a line matching WARN_RE below (WARNING:,
@@ -66,8 +66,8 @@ die() {
 # The guest mounts its own file systems over these host directories.
 check_visible() {
 	case $1/ in
-	/tmp/* | /run/* | /dev/* | /proc/* | /sys/*)
-		die "$2 $1 is hidden in the guest (under /tmp, /run, /dev, /proc or /sys)" ;;
+	/run/* | /dev/* | /proc/* | /sys/*)
+		die "$2 $1 is hidden in the guest (under /run, /dev, /proc or /sys)" ;;
 	esac
 }
 
@@ -182,7 +182,7 @@ write_guest_script() {
 	local name=$1
 	shift
 	{
-		printf 'export PATH=%q HOME=/root TMPDIR=/tmp TERM=dumb\n' "$GUEST_PATH"
+		printf 'export PATH=%q HOME=/root TMPDIR=/run/tmp TERM=dumb\n' "$GUEST_PATH"
 		printf 'export VM_NAME=%q VM_SHARED=%q\n' "$name" "$SHARED"
 		printf 'cd -- %q || exit 125\n' "$PWD"
 		printf 'exec'
