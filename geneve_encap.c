@@ -11,7 +11,9 @@
 #include <linux/if_ether.h>
 #include <net/dst_metadata.h>
 #include <net/inet_ecn.h>
+#include <net/ip6_route.h>
 #include <net/ip_tunnels.h>
+#include <net/ipv6_stubs.h>
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
@@ -26,41 +28,183 @@ u32 geneve_vni_hash(u32 vni)
 	return hash_32(vni, GENEVE_VNI_HASH_BITS);
 }
 
-struct geneve_dev *geneve_lookup(struct geneve_sock *gs, u32 vni,
-				 __be32 remote)
+static __be64 geneve_vni_to_tun_id(u32 vni)
+{
+	return cpu_to_be64(vni);
+}
+
+static u32 geneve_tun_id_to_vni(__be64 tun_id)
+{
+	return be64_to_cpu(tun_id) & (GENEVE_VNI_COUNT - 1);
+}
+
+static struct geneve_dev *geneve_lookup(struct geneve_sock *gs, u32 vni,
+					const union geneve_addr *remote)
 {
 	struct geneve_dev *geneve;
 
 	hlist_for_each_entry_rcu(geneve, &gs->vni_heads[geneve_vni_hash(vni)],
-				 vni_node) {
-		if (geneve->cfg.vni == vni && geneve->cfg.remote4 == remote)
+				 vni_node[gs->af]) {
+		if (geneve->cfg.vni != vni)
+			continue;
+		if (gs->af == GENEVE_AF_INET6 ?
+		    ipv6_addr_equal(&geneve->cfg.remote.v6, &remote->v6) :
+		    geneve->cfg.remote.v4 == remote->v4)
 			return geneve;
 	}
 	return NULL;
 }
 
-static struct rtable *geneve_route4(struct geneve_dev *geneve,
-				    struct sk_buff *skb, struct flowi4 *fl4,
-				    u8 tos, __be16 sport)
+/* ---- Transmit ---- */
+
+/* Everything one packet's outer headers are made of, whatever the mode. */
+struct geneve_tx {
+	const struct ip_tunnel_info *md;	/* external mode only */
+	struct dst_cache *cache;		/* NULL: look the route up */
+	union geneve_addr dst, src;
+	bool ipv6;
+	u32 vni;
+	__be16 sport;
+	__be16 inner_proto;
+	__be32 label;
+	u8 tos;				/* before ECN encapsulation */
+	u8 ttl;				/* 0: the route's hop limit */
+	bool df;
+	bool csum;
+	u8 flags;			/* GENEVE_FLAG_* */
+	u8 opts_len;
+};
+
+static int geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx)
 {
+	const struct ip_tunnel_info *info = skb_tunnel_info(skb);
+	__be16 flags;
+
+	if (unlikely(!info || !(info->mode & IP_TUNNEL_INFO_TX)))
+		return -EINVAL;
+	flags = info->key.tun_flags;
+	/*
+	 * Options of another tunnel type, or malformed ones, cannot be sent.
+	 * A critical option sets the C bit even if the metadata forgot it
+	 * (RFC 8926 section 3.4): receivers decide on that bit alone.
+	 */
+	if (info->options_len) {
+		if (unlikely(!(flags & TUNNEL_GENEVE_OPT) ||
+			     geneve_opts_check((const u8 *)(info + 1),
+					       info->options_len, &tx->flags)))
+			return -EINVAL;
+	}
+
+	tx->md = info;
+	tx->ipv6 = ip_tunnel_info_af(info) == AF_INET6;
+	if (tx->ipv6) {
+		tx->dst.v6 = info->key.u.ipv6.dst;
+		tx->src.v6 = info->key.u.ipv6.src;
+	} else {
+		tx->dst.v4 = info->key.u.ipv4.dst;
+		tx->src.v4 = info->key.u.ipv4.src;
+	}
+	tx->vni = geneve_tun_id_to_vni(info->key.tun_id);
+	tx->tos = info->key.tos;
+	tx->ttl = info->key.ttl;
+	tx->label = info->key.label;
+	tx->df = flags & TUNNEL_DONT_FRAGMENT;
+	tx->csum = flags & TUNNEL_CSUM;
+	tx->flags |= (flags & TUNNEL_OAM ? GENEVE_FLAG_OAM : 0) |
+		     (flags & TUNNEL_CRIT_OPT ? GENEVE_FLAG_CRITICAL : 0);
+	tx->opts_len = info->options_len;
+	tx->cache = ip_tunnel_dst_cache_usable(skb, info) ?
+		    (struct dst_cache *)&info->dst_cache : NULL;
+	return 0;
+}
+
+static bool geneve_df_inherit(struct sk_buff *skb)
+{
+	/* IPv6 never fragments on the way; IPv4 says so in its header. */
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return true;
+	return skb->protocol == htons(ETH_P_IP) &&
+	       (ip_hdr(skb)->frag_off & htons(IP_DF));
+}
+
+static void geneve_tx_from_cfg(struct geneve_dev *geneve, struct sk_buff *skb,
+			       struct geneve_tx *tx)
+{
+	const struct geneve_cfg *cfg = &geneve->cfg;
+	bool use_cache = !skb->mark;
+
+	tx->ipv6 = cfg->family == AF_INET6;
+	tx->dst = cfg->remote;
+	tx->src = cfg->local;
+	tx->vni = cfg->vni;
+	tx->label = cfg->label;
+	tx->csum = cfg->udp_csum;
+	tx->tos = cfg->tos;
 	/* The cached route is only valid for the flow key it was made for. */
-	bool use_cache = !skb->mark && geneve->cfg.tos != 1;
+	if (tx->tos == 1) {
+		tx->tos = ip_tunnel_get_dsfield(ip_hdr(skb), skb);
+		use_cache = false;
+	}
+	tx->ttl = cfg->ttl_inherit ? ip_tunnel_get_ttl(ip_hdr(skb), skb) : cfg->ttl;
+	tx->df = cfg->df == GENEVE_DF_SET ||
+		 (cfg->df == GENEVE_DF_INHERIT && geneve_df_inherit(skb));
+	tx->cache = use_cache ? &geneve->dst_cache : NULL;
+}
+
+static int geneve_tx_prepare(struct geneve_dev *geneve, struct sk_buff *skb,
+			     struct geneve_tx *tx)
+{
+	const struct geneve_cfg *cfg = &geneve->cfg;
+	int err;
+
+	/* Makes the inner headers that inherit options read linear. */
+	if (unlikely(skb_vlan_inet_prepare(skb, cfg->inner_proto_inherit)))
+		return -EINVAL;
+
+	memset(tx, 0, sizeof(*tx));
+	if (cfg->inner_proto_inherit) {
+		tx->inner_proto = skb->protocol;
+		if (unlikely(tx->inner_proto != htons(ETH_P_IP) &&
+			     tx->inner_proto != htons(ETH_P_IPV6)))
+			return -EPROTONOSUPPORT;
+	} else {
+		tx->inner_proto = htons(ETH_P_TEB);
+	}
+	if (cfg->external) {
+		err = geneve_tx_from_metadata(skb, tx);
+		if (err)
+			return err;
+	} else {
+		geneve_tx_from_cfg(geneve, skb, tx);
+	}
+	tx->sport = udp_flow_src_port(geneve->net, skb, cfg->src_port_min,
+				      cfg->src_port_max, true);
+	return 0;
+}
+
+static struct rtable *geneve_route4(struct geneve_dev *geneve,
+				    struct sk_buff *skb,
+				    const struct geneve_tx *tx,
+				    struct flowi4 *fl4)
+{
 	struct rtable *rt;
 
 	memset(fl4, 0, sizeof(*fl4));
-	fl4->daddr = geneve->cfg.remote4;
-	fl4->flowi4_tos = RT_TOS(tos);
+	fl4->daddr = tx->dst.v4;
+	fl4->saddr = tx->src.v4;
+	fl4->flowi4_tos = RT_TOS(tx->tos);
 	fl4->flowi4_mark = skb->mark;
 	fl4->flowi4_proto = IPPROTO_UDP;
 	fl4->fl4_dport = geneve->cfg.dst_port;
-	fl4->fl4_sport = sport;
+	fl4->fl4_sport = tx->sport;
+	if (tx->md)
+		fl4->flowi4_flags = tx->md->key.flow_flags;
 
-	if (use_cache) {
-		rt = dst_cache_get_ip4(&geneve->dst_cache, &fl4->saddr);
+	if (tx->cache) {
+		rt = dst_cache_get_ip4(tx->cache, &fl4->saddr);
 		if (rt)
 			return rt;
 	}
-
 	rt = ip_route_output_key(geneve->net, fl4);
 	if (IS_ERR(rt))
 		return ERR_PTR(-ENETUNREACH);
@@ -68,140 +212,268 @@ static struct rtable *geneve_route4(struct geneve_dev *geneve,
 		ip_rt_put(rt);
 		return ERR_PTR(-ELOOP);
 	}
-	if (use_cache)
-		dst_cache_set_ip4(&geneve->dst_cache, &rt->dst, fl4->saddr);
+	if (tx->cache)
+		dst_cache_set_ip4(tx->cache, &rt->dst, fl4->saddr);
 	return rt;
 }
 
-static __be16 geneve_df4(const struct geneve_cfg *cfg, struct sk_buff *skb)
+static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
+				       struct sk_buff *skb,
+				       struct geneve_sock *gs,
+				       const struct geneve_tx *tx,
+				       struct flowi6 *fl6)
 {
-	switch (cfg->df) {
-	case GENEVE_DF_SET:
-		return htons(IP_DF);
-	case GENEVE_DF_INHERIT:
-		/* IPv6 never fragments on the way; IPv4 says so in its header. */
-		if (skb->protocol == htons(ETH_P_IPV6))
-			return htons(IP_DF);
-		if (skb->protocol == htons(ETH_P_IP) &&
-		    (ip_hdr(skb)->frag_off & htons(IP_DF)))
-			return htons(IP_DF);
-		return 0;
-	default:
-		return 0;
+	struct dst_entry *dst;
+
+	memset(fl6, 0, sizeof(*fl6));
+	fl6->daddr = tx->dst.v6;
+	fl6->saddr = tx->src.v6;
+	fl6->flowlabel = ip6_make_flowinfo(tx->tos, tx->label);
+	fl6->flowi6_mark = skb->mark;
+	fl6->flowi6_proto = IPPROTO_UDP;
+	fl6->fl6_dport = geneve->cfg.dst_port;
+	fl6->fl6_sport = tx->sport;
+
+	if (tx->cache) {
+		dst = dst_cache_get_ip6(tx->cache, &fl6->saddr);
+		if (dst)
+			return dst;
 	}
+	dst = ipv6_stub->ipv6_dst_lookup_flow(geneve->net, gs->sock->sk, fl6,
+					      NULL);
+	if (IS_ERR(dst))
+		return ERR_PTR(-ENETUNREACH);
+	if (unlikely(dst->dev == geneve->dev)) {
+		dst_release(dst);
+		return ERR_PTR(-ELOOP);
+	}
+	if (tx->cache)
+		dst_cache_set_ip6(tx->cache, dst, &fl6->saddr);
+	return dst;
 }
 
 /*
- * A too-big packet became an ICMP error for its sender (bridged case);
- * hand it back up the stack as if the device had received it.
+ * A packet too big for the path with DF: skb_tunnel_check_pmtu() lowers the
+ * inner route's PMTU and, on a bridge port (so an Ethernet device, never L3
+ * mode), turns the packet into an ICMP error (> 0) that the sender receives
+ * from this device.
  */
-static void geneve_reflect_icmp(struct geneve_dev *geneve, struct sk_buff *skb)
+static int geneve_check_pmtu(struct geneve_dev *geneve, struct sk_buff *skb,
+			     struct dst_entry *dst, const struct geneve_tx *tx,
+			     size_t ip_hlen)
 {
-	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
-		DEV_STATS_INC(geneve->dev, tx_dropped);
-		kfree_skb(skb);
-		return;
-	}
+	size_t overhead = ip_hlen + GENEVE_UDP_HLEN + tx->opts_len +
+			  (geneve->cfg.inner_proto_inherit ? 0 : ETH_HLEN);
+	int err;
+
+	err = skb_tunnel_check_pmtu(skb, dst, overhead,
+				    netif_is_any_bridge_port(geneve->dev));
+	if (likely(err <= 0))
+		return err;
+	if (unlikely(!pskb_may_pull(skb, ETH_HLEN)))
+		return -EINVAL;
 	skb->protocol = eth_type_trans(skb, geneve->dev);
 	__netif_rx(skb);
+	return -EMSGSIZE;
 }
 
-static int geneve_xmit4(struct sk_buff *skb, struct geneve_dev *geneve)
+/* Pushes Geneve (and its options) and prepares UDP tunnel offloads. */
+static int geneve_push_header(struct geneve_dev *geneve, struct sk_buff *skb,
+			      const struct geneve_tx *tx, struct dst_entry *dst,
+			      size_t ip_hlen)
 {
-	const struct geneve_cfg *cfg = &geneve->cfg;
-	bool xnet = !net_eq(geneve->net, dev_net(geneve->dev));
-	struct geneve_sock *gs = rcu_dereference(geneve->sock4);
+	u8 *hdr;
+	int err;
+
+	skb_reset_mac_header(skb);
+	err = skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len +
+			   ip_hlen + GENEVE_UDP_HLEN + tx->opts_len);
+	if (unlikely(err))
+		return err;
+	err = udp_tunnel_handle_offloads(skb, tx->csum);
+	if (unlikely(err))
+		return err;
+
+	hdr = __skb_push(skb, GENEVE_HDR_LEN + tx->opts_len);
+	geneve_hdr_build(hdr, tx->vni, ntohs(tx->inner_proto), tx->opts_len,
+			 tx->flags);
+	if (tx->opts_len)
+		ip_tunnel_info_opts_get(hdr + GENEVE_HDR_LEN, tx->md);
+	skb_set_inner_protocol(skb, tx->inner_proto);
+	/* Drops the metadata dst too: the outer route replaces it. */
+	skb_scrub_packet(skb, !net_eq(geneve->net, dev_net(geneve->dev)));
+	return 0;
+}
+
+static int geneve_xmit4(struct sk_buff *skb, struct geneve_dev *geneve,
+			const struct geneve_tx *tx)
+{
+	struct geneve_sock *gs = rcu_dereference(geneve->sock[GENEVE_AF_INET]);
 	struct flowi4 fl4;
 	struct rtable *rt;
-	__be16 sport, df;
 	u8 tos, ttl;
 	int err;
 
 	if (unlikely(!gs))
 		return -ENOTCONN;
-	/* Makes the inner headers that inherit options read linear. */
-	if (unlikely(skb_vlan_inet_prepare(skb, false)))
-		return -EINVAL;
-
-	sport = udp_flow_src_port(geneve->net, skb, 1, USHRT_MAX, true);
-	tos = cfg->tos == 1 ? ip_tunnel_get_dsfield(ip_hdr(skb), skb) : cfg->tos;
-	rt = geneve_route4(geneve, skb, &fl4, tos, sport);
+	rt = geneve_route4(geneve, skb, tx, &fl4);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
+	err = geneve_check_pmtu(geneve, skb, &rt->dst, tx, sizeof(struct iphdr));
+	if (unlikely(err))
+		goto err_put;
 
-	err = skb_tunnel_check_pmtu(skb, &rt->dst, GENEVE_IPV4_OVERHEAD,
-				    netif_is_any_bridge_port(geneve->dev));
-	if (unlikely(err)) {
-		ip_rt_put(rt);
-		if (err < 0)
-			return err;
-		geneve_reflect_icmp(geneve, skb);
-		return 0;
-	}
-
-	tos = ip_tunnel_ecn_encap(tos, ip_hdr(skb), skb);
-	ttl = cfg->ttl_inherit ? ip_tunnel_get_ttl(ip_hdr(skb), skb) : cfg->ttl;
-	if (!ttl)
-		ttl = ip4_dst_hoplimit(&rt->dst);
-	df = geneve_df4(cfg, skb);
-
-	skb_reset_mac_header(skb);
-	skb_scrub_packet(skb, xnet);
-	err = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
-			   rt->dst.header_len + sizeof(struct iphdr) +
-			   GENEVE_UDP_HLEN);
-	if (!err)
-		err = udp_tunnel_handle_offloads(skb, cfg->udp_csum);
-	if (unlikely(err)) {
-		ip_rt_put(rt);
-		return err;
-	}
-
-	geneve_hdr_build(__skb_push(skb, GENEVE_HDR_LEN), cfg->vni, ETH_P_TEB,
-			 0, 0);
-	skb_set_inner_protocol(skb, htons(ETH_P_TEB));
+	tos = ip_tunnel_ecn_encap(tx->tos, ip_hdr(skb), skb);
+	ttl = tx->ttl ?: ip4_dst_hoplimit(&rt->dst);
+	err = geneve_push_header(geneve, skb, tx, &rt->dst, sizeof(struct iphdr));
+	if (unlikely(err))
+		goto err_put;
 	udp_tunnel_xmit_skb(rt, gs->sock->sk, skb, fl4.saddr, fl4.daddr, tos,
-			    ttl, df, sport, cfg->dst_port, xnet, !cfg->udp_csum);
+			    ttl, tx->df ? htons(IP_DF) : 0, tx->sport,
+			    geneve->cfg.dst_port,
+			    !net_eq(geneve->net, dev_net(geneve->dev)),
+			    !tx->csum);
 	return 0;
+
+err_put:
+	ip_rt_put(rt);
+	return err;
+}
+
+static int geneve_xmit6(struct sk_buff *skb, struct geneve_dev *geneve,
+			const struct geneve_tx *tx)
+{
+	struct geneve_sock *gs = rcu_dereference(geneve->sock[GENEVE_AF_INET6]);
+	struct dst_entry *dst;
+	struct flowi6 fl6;
+	u8 prio, ttl;
+	int err;
+
+	if (unlikely(!gs))
+		return -ENOTCONN;
+	dst = geneve_route6(geneve, skb, gs, tx, &fl6);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	err = geneve_check_pmtu(geneve, skb, dst, tx, sizeof(struct ipv6hdr));
+	if (unlikely(err))
+		goto err_release;
+
+	prio = ip_tunnel_ecn_encap(tx->tos, ip_hdr(skb), skb);
+	ttl = tx->ttl ?: ip6_dst_hoplimit(dst);
+	err = geneve_push_header(geneve, skb, tx, dst, sizeof(struct ipv6hdr));
+	if (unlikely(err))
+		goto err_release;
+	udp_tunnel6_xmit_skb(dst, gs->sock->sk, skb, geneve->dev, &fl6.saddr,
+			     &fl6.daddr, prio, ttl, tx->label, tx->sport,
+			     geneve->cfg.dst_port, !tx->csum);
+	return 0;
+
+err_release:
+	dst_release(dst);
+	return err;
 }
 
 netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
+	struct geneve_tx tx;
 	int err;
 
 	rcu_read_lock();
-	err = geneve_xmit4(skb, geneve);
+	err = geneve_tx_prepare(geneve, skb, &tx);
+	if (likely(!err))
+		err = tx.ipv6 ? geneve_xmit6(skb, geneve, &tx) :
+				geneve_xmit4(skb, geneve, &tx);
 	rcu_read_unlock();
 	if (likely(!err))
 		return NETDEV_TX_OK;
 
-	kfree_skb(skb);
-	if (err == -ELOOP)
+	/* -EMSGSIZE: the packet went back to its sender as an ICMP error. */
+	if (err != -EMSGSIZE)
+		kfree_skb(skb);
+	switch (err) {
+	case -ELOOP:
 		DEV_STATS_INC(dev, collisions);
-	else if (err == -ENETUNREACH)
+		break;
+	case -ENETUNREACH:
 		DEV_STATS_INC(dev, tx_carrier_errors);
-	else if (err == -ENOTCONN)
+		break;
+	case -EINVAL:
+	case -ENOTCONN:
+	case -EPROTONOSUPPORT:
 		DEV_STATS_INC(dev, tx_dropped);
+		break;
+	}
 	DEV_STATS_INC(dev, tx_errors);
 	net_dbg_ratelimited("%s: transmit failed: %d\n", dev->name, err);
 	return NETDEV_TX_OK;
 }
 
+/* Tells Open vSwitch (and BPF) which source address and ports a flow gets. */
+int geneve_fill_metadata_dst(struct net_device *dev, struct sk_buff *skb)
+{
+	struct ip_tunnel_info *info = skb_tunnel_info(skb);
+	struct geneve_dev *geneve = netdev_priv(dev);
+	struct geneve_sock *gs;
+	struct dst_entry *dst;
+	struct geneve_tx tx;
+	struct flowi6 fl6;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	int err;
+
+	if (!geneve->cfg.external)
+		return -EINVAL;
+	err = geneve_tx_prepare(geneve, skb, &tx);
+	if (err)
+		return err;
+	if (tx.ipv6) {
+		gs = rcu_dereference(geneve->sock[GENEVE_AF_INET6]);
+		if (!gs)
+			return -EIO;
+		dst = geneve_route6(geneve, skb, gs, &tx, &fl6);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+		dst_release(dst);
+		info->key.u.ipv6.src = fl6.saddr;
+	} else {
+		rt = geneve_route4(geneve, skb, &tx, &fl4);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		ip_rt_put(rt);
+		info->key.u.ipv4.src = fl4.saddr;
+	}
+	info->key.tp_src = tx.sport;
+	info->key.tp_dst = geneve->cfg.dst_port;
+	return 0;
+}
+
+/* ---- Receive ---- */
+
 /*
  * ECN per RFC 6040: outer CE marks the inner packet; CE on a not-ECT inner
  * packet cannot be passed on and is dropped.
  */
-static bool geneve_ecn_decap(struct geneve_dev *geneve, const struct iphdr *oiph,
-			     struct sk_buff *skb)
+static bool geneve_ecn_decap(struct geneve_dev *geneve, struct geneve_sock *gs,
+			     const void *outer, struct sk_buff *skb)
 {
-	int err = IP_ECN_decapsulate(oiph, skb);
+	int err;
 
+	if (gs->af == GENEVE_AF_INET6)
+		err = IP6_ECN_decapsulate(outer, skb);
+	else
+		err = IP_ECN_decapsulate(outer, skb);
 	if (likely(!err))
 		return true;
-	if (geneve_log_ecn_error)
-		net_info_ratelimited("non-ECT from %pI4 with TOS=%#x\n",
-				     &oiph->saddr, oiph->tos);
+	if (geneve_log_ecn_error) {
+		if (gs->af == GENEVE_AF_INET6)
+			net_info_ratelimited("non-ECT from %pI6\n",
+					     &((const struct ipv6hdr *)outer)->saddr);
+		else
+			net_info_ratelimited("non-ECT from %pI4 with TOS=%#x\n",
+					     &((const struct iphdr *)outer)->saddr,
+					     ((const struct iphdr *)outer)->tos);
+	}
 	if (err == 1)
 		return true;
 	DEV_STATS_INC(geneve->dev, rx_frame_errors);
@@ -209,46 +481,104 @@ static bool geneve_ecn_decap(struct geneve_dev *geneve, const struct iphdr *oiph
 	return false;
 }
 
-static void geneve_rx(struct geneve_dev *geneve, struct sk_buff *skb,
-		      const struct geneve_hdr_fields *hdr)
+static bool geneve_rx_proto_ok(const struct geneve_cfg *cfg, u16 proto)
 {
+	if (cfg->inner_proto_inherit)
+		return proto == ETH_P_IP || proto == ETH_P_IPV6;
+	return proto == ETH_P_TEB;
+}
+
+/* Metadata for tc, BPF and Open vSwitch: VNI, outer addresses, options. */
+static int geneve_rx_metadata(struct geneve_dev *geneve, struct geneve_sock *gs,
+			      struct sk_buff *skb,
+			      const struct geneve_hdr_fields *hdr, u8 hdr_flags)
+{
+	__be16 flags = TUNNEL_KEY;
+	struct metadata_dst *tun_dst;
+
+	if (hdr_flags & GENEVE_FLAG_OAM)
+		flags |= TUNNEL_OAM;
+	if (hdr_flags & GENEVE_FLAG_CRITICAL)
+		flags |= TUNNEL_CRIT_OPT;
+	tun_dst = udp_tun_rx_dst(skb, gs->af == GENEVE_AF_INET6 ? AF_INET6 : AF_INET,
+				 flags, geneve_vni_to_tun_id(hdr->vni),
+				 hdr->opts_len);
+	if (unlikely(!tun_dst))
+		return -ENOMEM;
+	ip_tunnel_info_opts_set(&tun_dst->u.tun_info,
+				(u8 *)(udp_hdr(skb) + 1) + GENEVE_HDR_LEN,
+				hdr->opts_len, TUNNEL_GENEVE_OPT);
+	skb_dst_set(skb, &tun_dst->dst);
+	return 0;
+}
+
+static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
+		      struct sk_buff *skb, const struct geneve_hdr_fields *hdr)
+{
+	const struct geneve_cfg *cfg = &geneve->cfg;
 	struct net_device *dev = geneve->dev;
+	bool eth = hdr->protocol == ETH_P_TEB;
+	u8 flags = hdr->flags, opt_flags;
 	unsigned int outer_nh, len;
 
-	if (unlikely(hdr->protocol != ETH_P_TEB)) {
+	if (unlikely(!geneve_rx_proto_ok(cfg, hdr->protocol))) {
 		DEV_STATS_INC(dev, rx_dropped);
 		goto drop;
 	}
-	/* We interpret no options, so critical ones cannot be honoured. */
-	if (unlikely(hdr->flags & GENEVE_FLAG_CRITICAL)) {
-		DEV_STATS_INC(dev, rx_frame_errors);
-		DEV_STATS_INC(dev, rx_errors);
-		goto drop;
-	}
-	/* Control messages are for the endpoint, never forwarded as data. */
-	if (unlikely(hdr->flags & GENEVE_FLAG_OAM)) {
-		DEV_STATS_INC(dev, rx_dropped);
-		goto drop;
-	}
-	if (unlikely(!pskb_may_pull(skb, GENEVE_UDP_HLEN + hdr->opts_len + ETH_HLEN))) {
+	if (unlikely(!pskb_may_pull(skb, GENEVE_UDP_HLEN + hdr->opts_len +
+					 (eth ? ETH_HLEN : 0)))) {
 		DEV_STATS_INC(dev, rx_length_errors);
 		DEV_STATS_INC(dev, rx_errors);
 		goto drop;
 	}
+	if (cfg->external) {
+		/* Options go up to tc/BPF/OVS: they must at least be well formed. */
+		if (unlikely(geneve_opts_check((u8 *)(udp_hdr(skb) + 1) + GENEVE_HDR_LEN,
+					       hdr->opts_len, &opt_flags))) {
+			DEV_STATS_INC(dev, rx_frame_errors);
+			DEV_STATS_INC(dev, rx_errors);
+			goto drop;
+		}
+		flags |= opt_flags;
+	} else {
+		/* We interpret no options, so critical ones cannot be honoured. */
+		if (unlikely(hdr->flags & GENEVE_FLAG_CRITICAL)) {
+			DEV_STATS_INC(dev, rx_frame_errors);
+			DEV_STATS_INC(dev, rx_errors);
+			goto drop;
+		}
+		/* Control messages are for the endpoint, never forwarded as data. */
+		if (unlikely(hdr->flags & GENEVE_FLAG_OAM)) {
+			DEV_STATS_INC(dev, rx_dropped);
+			goto drop;
+		}
+	}
 	if (unlikely(iptunnel_pull_header(skb, GENEVE_UDP_HLEN + hdr->opts_len,
-					  htons(ETH_P_TEB),
+					  htons(hdr->protocol),
 					  !net_eq(geneve->net, dev_net(dev))))) {
+		DEV_STATS_INC(dev, rx_dropped);
+		goto drop;
+	}
+	/* After the pull, which may scrub the skb's dst; the headers stay put. */
+	if ((cfg->external || ip_tunnel_collect_metadata()) &&
+	    unlikely(geneve_rx_metadata(geneve, gs, skb, hdr, flags))) {
 		DEV_STATS_INC(dev, rx_dropped);
 		goto drop;
 	}
 
 	skb_reset_mac_header(skb);
-	skb->protocol = eth_type_trans(skb, dev);
-	skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
-	/* Our own frames coming back mean a forwarding loop. */
-	if (unlikely(ether_addr_equal(eth_hdr(skb)->h_source, dev->dev_addr))) {
-		DEV_STATS_INC(dev, rx_errors);
-		goto drop;
+	if (eth) {
+		skb->protocol = eth_type_trans(skb, dev);
+		skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
+		/* Our own frames coming back mean a forwarding loop. */
+		if (unlikely(ether_addr_equal(eth_hdr(skb)->h_source,
+					      dev->dev_addr))) {
+			DEV_STATS_INC(dev, rx_errors);
+			goto drop;
+		}
+	} else {
+		skb->dev = dev;
+		skb->pkt_type = PACKET_HOST;
 	}
 
 	/* pskb_inet_may_pull() may move skb->head: keep an offset. */
@@ -259,7 +589,7 @@ static void geneve_rx(struct geneve_dev *geneve, struct sk_buff *skb,
 		DEV_STATS_INC(dev, rx_errors);
 		goto drop;
 	}
-	if (unlikely(!geneve_ecn_decap(geneve, (struct iphdr *)(skb->head + outer_nh), skb)))
+	if (unlikely(!geneve_ecn_decap(geneve, gs, skb->head + outer_nh, skb)))
 		goto drop;
 
 	len = skb->len;
@@ -270,6 +600,16 @@ drop:
 	kfree_skb(skb);
 }
 
+static void geneve_outer_saddr(const struct geneve_sock *gs,
+			       const struct sk_buff *skb,
+			       union geneve_addr *addr)
+{
+	if (gs->af == GENEVE_AF_INET6)
+		addr->v6 = ipv6_hdr(skb)->saddr;
+	else
+		addr->v4 = ip_hdr(skb)->saddr;
+}
+
 /* Called by UDP with skb->data at the UDP header; always consumes skb. */
 int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 {
@@ -277,6 +617,7 @@ int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	struct geneve_hdr_fields hdr;
 	enum geneve_hdr_error herr;
 	struct geneve_dev *geneve;
+	union geneve_addr remote;
 
 	if (unlikely(!gs))
 		goto drop;
@@ -294,14 +635,45 @@ int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 
-	geneve = geneve_lookup(gs, hdr.vni, ip_hdr(skb)->saddr);
+	geneve = rcu_dereference(gs->external);
+	if (!geneve) {
+		geneve_outer_saddr(gs, skb, &remote);
+		geneve = geneve_lookup(gs, hdr.vni, &remote);
+	}
 	if (unlikely(!geneve)) {
 		atomic_long_inc(&gs->drops[GENEVE_SOCK_DROP_NO_TUNNEL]);
 		goto drop;
 	}
-	geneve_rx(geneve, skb, &hdr);
+	geneve_rx(geneve, gs, skb, &hdr);
 	return 0;
 drop:
 	kfree_skb(skb);
 	return 0;
+}
+
+/*
+ * An ICMP error quotes one of our packets: claim it (return 0) when it came
+ * from a tunnel of this socket, so that UDP updates the path MTU or reports
+ * the error for it.  @skb holds the quoted outer IP header and what follows.
+ */
+int geneve_udp_encap_err_lookup(struct sock *sk, struct sk_buff *skb)
+{
+	struct geneve_sock *gs = rcu_dereference_sk_user_data(sk);
+	struct geneve_hdr_fields hdr;
+	union geneve_addr remote;
+
+	if (!gs)
+		return -ENOENT;
+	if (!pskb_may_pull(skb, skb_transport_offset(skb) + GENEVE_UDP_HLEN))
+		return -EINVAL;
+	if (geneve_hdr_parse((u8 *)(udp_hdr(skb) + 1), GENEVE_HDR_LEN,
+			     &hdr) != GENEVE_HDR_OK)
+		return -EINVAL;
+	if (rcu_access_pointer(gs->external))
+		return 0;
+	if (gs->af == GENEVE_AF_INET6)
+		remote.v6 = ipv6_hdr(skb)->daddr;
+	else
+		remote.v4 = ip_hdr(skb)->daddr;
+	return geneve_lookup(gs, hdr.vni, &remote) ? 0 : -ENOENT;
 }

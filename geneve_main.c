@@ -15,6 +15,8 @@
 #include <linux/ethtool.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <net/geneve.h>
+#include <net/ip6_route.h>
 #include <net/rtnetlink.h>
 #include <net/udp_tunnel.h>
 
@@ -22,30 +24,51 @@
 
 unsigned int geneve_net_id;
 
-static struct geneve_sock *geneve_sock_find(struct geneve_net *gn, __be16 port)
+static bool geneve_addr_equal(enum geneve_af af, const union geneve_addr *a,
+			      const union geneve_addr *b)
+{
+	if (af == GENEVE_AF_INET6)
+		return ipv6_addr_equal(&a->v6, &b->v6);
+	return a->v4 == b->v4;
+}
+
+static struct geneve_sock *geneve_sock_find(struct geneve_net *gn,
+					    enum geneve_af af, __be16 port,
+					    const union geneve_addr *local)
 {
 	struct geneve_sock *gs;
 
 	list_for_each_entry(gs, &gn->socks, net_node)
-		if (gs->port == port)
+		if (gs->af == af && gs->port == port &&
+		    geneve_addr_equal(af, &gs->local, local))
 			return gs;
 	return NULL;
 }
 
-static struct geneve_sock *geneve_sock_create(struct net *net, __be16 port)
+static struct geneve_sock *geneve_sock_create(struct net *net,
+					      enum geneve_af af, __be16 port,
+					      const union geneve_addr *local,
+					      bool udp6_rx_csum)
 {
-	struct udp_port_cfg port_cfg = {
-		.family = AF_INET,
-		.local_ip.s_addr = htonl(INADDR_ANY),
-		.local_udp_port = port,
-	};
+	struct udp_port_cfg port_cfg = { .local_udp_port = port };
 	struct udp_tunnel_sock_cfg tunnel_cfg = {
 		.encap_type = 1,	/* any non-zero type selects encap_rcv */
 		.encap_rcv = geneve_udp_encap_recv,
+		.encap_err_lookup = geneve_udp_encap_err_lookup,
 	};
 	struct geneve_sock *gs;
 	unsigned int i;
 	int err;
+
+	if (af == GENEVE_AF_INET6) {
+		port_cfg.family = AF_INET6;
+		port_cfg.local_ip6 = local->v6;
+		port_cfg.ipv6_v6only = 1;
+		port_cfg.use_udp6_rx_checksums = udp6_rx_csum;
+	} else {
+		port_cfg.family = AF_INET;
+		port_cfg.local_ip.s_addr = local->v4;
+	}
 
 	gs = kzalloc(sizeof(*gs), GFP_KERNEL);
 	if (!gs)
@@ -55,7 +78,9 @@ static struct geneve_sock *geneve_sock_create(struct net *net, __be16 port)
 		kfree(gs);
 		return ERR_PTR(err);
 	}
+	gs->af = af;
 	gs->port = port;
+	gs->local = *local;
 	for (i = 0; i < ARRAY_SIZE(gs->vni_heads); i++)
 		INIT_HLIST_HEAD(&gs->vni_heads[i]);
 
@@ -65,14 +90,18 @@ static struct geneve_sock *geneve_sock_create(struct net *net, __be16 port)
 	return gs;
 }
 
-static struct geneve_sock *geneve_sock_get(struct net *net, __be16 port)
+static struct geneve_sock *geneve_sock_get(struct geneve_dev *geneve,
+					   enum geneve_af af)
 {
+	const struct geneve_cfg *cfg = &geneve->cfg;
 	struct geneve_sock *gs;
 
 	ASSERT_RTNL();
-	gs = geneve_sock_find(geneve_pernet(net), port);
+	gs = geneve_sock_find(geneve_pernet(geneve->net), af, cfg->dst_port,
+			      &cfg->local);
 	if (!gs) {
-		gs = geneve_sock_create(net, port);
+		gs = geneve_sock_create(geneve->net, af, cfg->dst_port,
+					&cfg->local, cfg->udp6_rx_csum);
 		if (IS_ERR(gs))
 			return gs;
 	}
@@ -93,37 +122,66 @@ static void geneve_sock_put(struct geneve_sock *gs)
 }
 
 /* Makes the device reachable from its socket, and the socket from it. */
-static void geneve_attach(struct geneve_dev *geneve, struct geneve_sock *gs)
+static void geneve_attach(struct geneve_dev *geneve, enum geneve_af af,
+			  struct geneve_sock *gs)
 {
-	hlist_add_head_rcu(&geneve->vni_node,
-			   &gs->vni_heads[geneve_vni_hash(geneve->cfg.vni)]);
-	rcu_assign_pointer(geneve->sock4, gs);
+	if (geneve->cfg.external)
+		rcu_assign_pointer(gs->external, geneve);
+	else
+		hlist_add_head_rcu(&geneve->vni_node[af],
+				   &gs->vni_heads[geneve_vni_hash(geneve->cfg.vni)]);
+	rcu_assign_pointer(geneve->sock[af], gs);
 }
 
-static struct geneve_sock *geneve_detach(struct geneve_dev *geneve)
+static struct geneve_sock *geneve_detach(struct geneve_dev *geneve,
+					 enum geneve_af af)
 {
-	struct geneve_sock *gs = rtnl_dereference(geneve->sock4);
+	struct geneve_sock *gs = rtnl_dereference(geneve->sock[af]);
 
-	hlist_del_init_rcu(&geneve->vni_node);
-	RCU_INIT_POINTER(geneve->sock4, NULL);
+	if (!gs)
+		return NULL;
+	if (geneve->cfg.external)
+		RCU_INIT_POINTER(gs->external, NULL);
+	else
+		hlist_del_init_rcu(&geneve->vni_node[af]);
+	RCU_INIT_POINTER(geneve->sock[af], NULL);
 	return gs;
+}
+
+static int geneve_stop(struct net_device *dev)
+{
+	struct geneve_dev *geneve = netdev_priv(dev);
+	struct geneve_sock *gs;
+	enum geneve_af af;
+
+	for (af = 0; af < GENEVE_AF_MAX; af++) {
+		gs = geneve_detach(geneve, af);
+		if (gs)
+			geneve_sock_put(gs);
+	}
+	return 0;
 }
 
 static int geneve_open(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
 	struct geneve_sock *gs;
+	enum geneve_af af;
 
-	gs = geneve_sock_get(geneve->net, geneve->cfg.dst_port);
-	if (IS_ERR(gs))
-		return PTR_ERR(gs);
-	geneve_attach(geneve, gs);
-	return 0;
-}
-
-static int geneve_stop(struct net_device *dev)
-{
-	geneve_sock_put(geneve_detach(netdev_priv(dev)));
+	for (af = 0; af < GENEVE_AF_MAX; af++) {
+		if (!geneve_cfg_uses_af(&geneve->cfg, af))
+			continue;
+		/* An external device works without IPv6 if the host has none. */
+		if (af == GENEVE_AF_INET6 && geneve->cfg.external &&
+		    !ipv6_mod_enabled())
+			continue;
+		gs = geneve_sock_get(geneve, af);
+		if (IS_ERR(gs)) {
+			geneve_stop(dev);
+			return PTR_ERR(gs);
+		}
+		geneve_attach(geneve, af, gs);
+	}
 	return 0;
 }
 
@@ -168,6 +226,7 @@ static const struct net_device_ops geneve_netdev_ops = {
 	.ndo_get_stats64	= dev_get_tstats64,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_fill_metadata_dst	= geneve_fill_metadata_dst,
 };
 
 static void geneve_get_drvinfo(struct net_device *dev,
@@ -216,13 +275,27 @@ void geneve_set_mtu(struct net_device *dev, int mtu)
 	dev->mtu = clamp_t(int, mtu, dev->min_mtu, dev->max_mtu);
 }
 
-/* MTU left to the inner frame on the route to @remote; 0 if unrouted. */
-int geneve_route_mtu(struct net *net, __be32 remote)
+/*
+ * MTU left to the inner frame on the route to the remote; 0 if unrouted.
+ * An external device has no remote: like the in-tree driver it measures
+ * the route to 0.0.0.0, i.e. loopback, and so gets the largest MTU.
+ */
+int geneve_route_mtu(struct net *net, const struct geneve_cfg *cfg)
 {
-	struct flowi4 fl4 = { .daddr = remote };
+	struct flowi4 fl4 = { .daddr = cfg->remote.v4 };
+	struct rt6_info *rt6;
 	struct rtable *rt;
-	int mtu;
+	int mtu = 0;
 
+	if (cfg->family == AF_INET6) {
+		rt6 = rt6_lookup(net, &cfg->remote.v6, NULL, 0, NULL, 0);
+		if (!rt6)
+			return 0;
+		if (rt6->dst.dev)
+			mtu = rt6->dst.dev->mtu - (int)GENEVE_IPV6_OVERHEAD;
+		ip6_rt_put(rt6);
+		return mtu;
+	}
 	rt = ip_route_output_key(net, &fl4);
 	if (IS_ERR(rt))
 		return 0;
@@ -231,29 +304,79 @@ int geneve_route_mtu(struct net *net, __be32 remote)
 	return mtu;
 }
 
-int geneve_register(struct net *net, struct net_device *dev,
-		    const struct geneve_cfg *cfg, struct netlink_ext_ack *extack)
+static bool geneve_same_tunnel(const struct geneve_cfg *a,
+			       const struct geneve_cfg *b)
 {
-	struct geneve_net *gn = geneve_pernet(net);
-	struct geneve_dev *geneve = netdev_priv(dev);
+	return a->vni == b->vni && a->dst_port == b->dst_port &&
+	       a->family == b->family &&
+	       !memcmp(&a->remote, &b->remote, sizeof(a->remote)) &&
+	       !memcmp(&a->local, &b->local, sizeof(a->local));
+}
+
+/* Checks against the other devices of the namespace, in the in-tree order. */
+static int geneve_check_unique(struct geneve_net *gn,
+			       const struct geneve_cfg *cfg,
+			       struct netlink_ext_ack *extack)
+{
+	bool port_used = false, port_external = false;
 	struct geneve_dev *other;
-	int err;
 
 	list_for_each_entry(other, &gn->devices, net_node) {
-		if (other->cfg.vni == cfg->vni &&
-		    other->cfg.dst_port == cfg->dst_port &&
-		    other->cfg.remote4 == cfg->remote4) {
+		if (other->cfg.dst_port == cfg->dst_port) {
+			port_used = true;
+			port_external = other->cfg.external;
+		}
+		if (geneve_same_tunnel(&other->cfg, cfg)) {
 			NL_SET_ERR_MSG(extack,
 				       "A device with this VNI, remote and port already exists");
 			return -EBUSY;
 		}
 	}
+	if (cfg->external && port_used) {
+		NL_SET_ERR_MSG(extack,
+			       "There can be only one externally controlled device on a destination port");
+		return -EPERM;
+	}
+	if (!cfg->external && port_external) {
+		NL_SET_ERR_MSG(extack,
+			       "There already exists an externally controlled device on this destination port");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* L3 mode: the device carries bare IPv4/IPv6 packets, no link header. */
+static void geneve_setup_l3(struct net_device *dev)
+{
+	dev->header_ops = NULL;
+	dev->type = ARPHRD_NONE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->flags = IFF_NOARP;
+}
+
+int geneve_register(struct net *net, struct net_device *dev,
+		    const struct geneve_cfg *cfg, struct netlink_ext_ack *extack)
+{
+	struct geneve_net *gn = geneve_pernet(net);
+	struct geneve_dev *geneve = netdev_priv(dev);
+	size_t ip_hlen;
+	int err;
+
+	err = geneve_check_unique(gn, cfg, extack);
+	if (err)
+		return err;
 
 	geneve->dev = dev;
 	geneve->net = net;
 	geneve->cfg = *cfg;
-	dev->max_mtu -= sizeof(struct iphdr);
-	dev->needed_headroom = GENEVE_IPV4_OVERHEAD + ETH_HLEN;
+	/* An external device may send over IPv6: make room for the larger. */
+	ip_hlen = !cfg->external && cfg->family == AF_INET ?
+		  sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	dev->max_mtu -= ip_hlen;
+	dev->needed_headroom = ETH_HLEN + ip_hlen + GENEVE_UDP_HLEN + ETH_HLEN;
+	if (cfg->inner_proto_inherit)
+		geneve_setup_l3(dev);
 
 	err = register_netdevice(dev);
 	if (err)
@@ -263,24 +386,68 @@ int geneve_register(struct net *net, struct net_device *dev,
 }
 
 /*
- * Rewrites the configuration of a live device.  The device leaves its socket
- * for one grace period, so no packet sees half of the old configuration and
- * half of the new one (packets sent meanwhile are dropped and counted).
+ * Rewrites the configuration of a live device.  The device leaves its
+ * sockets for one grace period, so no packet sees half of the old
+ * configuration and half of the new one (packets sent meanwhile are dropped
+ * and counted).  What changelink may change keeps the same sockets.
  */
 void geneve_update_cfg(struct geneve_dev *geneve, const struct geneve_cfg *cfg)
 {
-	struct geneve_sock *gs = NULL;
+	struct geneve_sock *gs[GENEVE_AF_MAX];
+	enum geneve_af af;
 
 	ASSERT_RTNL();
-	if (netif_running(geneve->dev)) {
-		gs = geneve_detach(geneve);
-		synchronize_net();
-	}
+	for (af = 0; af < GENEVE_AF_MAX; af++)
+		gs[af] = geneve_detach(geneve, af);
+	synchronize_net();
 	geneve->cfg = *cfg;
 	dst_cache_reset(&geneve->dst_cache);
-	if (gs)
-		geneve_attach(geneve, gs);
+	for (af = 0; af < GENEVE_AF_MAX; af++)
+		if (gs[af])
+			geneve_attach(geneve, af, gs[af]);
 }
+
+/*
+ * For Open vSwitch's vport-geneve: an external device on @dst_port, with
+ * the prototype of the in-tree driver so that module links against ours.
+ */
+struct net_device *geneve_dev_create_fb(struct net *net, const char *name,
+					u8 name_assign_type, u16 dst_port)
+{
+	struct geneve_cfg cfg = {
+		.family = AF_UNSPEC,
+		.dst_port = htons(dst_port),
+		.src_port_min = 1,
+		.src_port_max = USHRT_MAX,
+		.df = GENEVE_DF_UNSET,
+		.udp6_rx_csum = true,
+		.external = true,
+	};
+	struct nlattr *tb[IFLA_MAX + 1] = {};
+	struct net_device *dev;
+	LIST_HEAD(kill);
+	int err;
+
+	dev = rtnl_create_link(net, name, name_assign_type, &geneve_link_ops,
+			       tb, NULL);
+	if (IS_ERR(dev))
+		return dev;
+	err = geneve_register(net, dev, &cfg, NULL);
+	if (err) {
+		free_netdev(dev);
+		return ERR_PTR(err);
+	}
+	/* Open vSwitch expects packets of any size to get through. */
+	geneve_set_mtu(dev, IP_MAX_MTU);
+	err = rtnl_configure_link(dev, NULL, 0, NULL);
+	if (err < 0) {
+		geneve_dellink(dev, &kill);
+		unregister_netdevice_many(&kill);
+		return ERR_PTR(err);
+	}
+	return dev;
+}
+EXPORT_SYMBOL_GPL(geneve_dev_create_fb);
 
 void geneve_dellink(struct net_device *dev, struct list_head *head)
 {
@@ -303,14 +470,20 @@ static int geneve_proc_show(struct seq_file *seq, void *v)
 	struct geneve_sock *gs;
 	unsigned int i;
 
-	seq_puts(seq, "port family users");
+	seq_puts(seq, "port family local users");
 	for (i = 0; i < GENEVE_SOCK_DROP_MAX; i++)
 		seq_printf(seq, " %s", geneve_sock_drop_names[i]);
 	seq_putc(seq, '\n');
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(gs, &geneve_pernet(net)->socks, net_node) {
-		seq_printf(seq, "%u inet %u", ntohs(gs->port), READ_ONCE(gs->users));
+		if (gs->af == GENEVE_AF_INET6)
+			seq_printf(seq, "%u inet6 %pI6c", ntohs(gs->port),
+				   &gs->local.v6);
+		else
+			seq_printf(seq, "%u inet %pI4", ntohs(gs->port),
+				   &gs->local.v4);
+		seq_printf(seq, " %u", READ_ONCE(gs->users));
 		for (i = 0; i < GENEVE_SOCK_DROP_MAX; i++)
 			seq_printf(seq, " %ld", atomic_long_read(&gs->drops[i]));
 		seq_putc(seq, '\n');

@@ -10,6 +10,8 @@
  *  bytes 2-3: protocol type
  *  bytes 4-6: VNI, byte 7: reserved
  */
+#include <linux/errno.h>
+
 #include "geneve_priv.h"
 
 void geneve_hdr_build(__u8 *hdr, __u32 vni, __u16 protocol,
@@ -42,4 +44,30 @@ enum geneve_hdr_error geneve_hdr_parse(const __u8 *hdr, unsigned int len,
 	fields->protocol = (__u16)(hdr[2] << 8 | hdr[3]);
 	fields->vni = (__u32)hdr[4] << 16 | (__u32)hdr[5] << 8 | hdr[6];
 	return GENEVE_HDR_OK;
+}
+
+/*
+ * Walks the options area: each option is a 4-byte header (class: 16 bits;
+ * type: 8 bits, the top one marking a critical option; 3 reserved bits;
+ * length: 5 bits counting 4-byte words of data) followed by its data.
+ * Returns -EINVAL when an option runs past @len; otherwise 0, with
+ * GENEVE_FLAG_CRITICAL in *@flags if any option is critical.
+ */
+int geneve_opts_check(const __u8 *opts, unsigned int len, __u8 *flags)
+{
+	unsigned int off = 0, opt_len;
+
+	*flags = 0;
+	if (len % GENEVE_OPT_UNIT || len > GENEVE_MAX_OPTS_LEN)
+		return -EINVAL;
+	while (off < len) {
+		opt_len = GENEVE_OPT_HDR_LEN +
+			  (opts[off + 3] & 0x1f) * GENEVE_OPT_UNIT;
+		if (opt_len > len - off)
+			return -EINVAL;
+		if (opts[off + 2] & GENEVE_OPT_TYPE_CRITICAL)
+			*flags |= GENEVE_FLAG_CRITICAL;
+		off += opt_len;
+	}
+	return 0;
 }

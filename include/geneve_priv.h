@@ -16,6 +16,8 @@
 #define GENEVE_HDR_LEN		8	/* base header, before options */
 #define GENEVE_VERSION		0
 #define GENEVE_OPT_UNIT		4	/* option lengths count 4-byte words */
+#define GENEVE_OPT_HDR_LEN	4	/* class, type, length */
+#define GENEVE_OPT_TYPE_CRITICAL 0x80
 #define GENEVE_MAX_OPTS_LEN	(0x3f * GENEVE_OPT_UNIT)
 #define GENEVE_VNI_COUNT	(1u << 24)
 
@@ -43,21 +45,27 @@ void geneve_hdr_build(__u8 *hdr, __u32 vni, __u16 protocol,
 		      unsigned int opts_len, __u8 flags);
 enum geneve_hdr_error geneve_hdr_parse(const __u8 *hdr, unsigned int len,
 				       struct geneve_hdr_fields *fields);
+int geneve_opts_check(const __u8 *opts, unsigned int len, __u8 *flags);
 
 #ifdef __KERNEL__
 
 #include <linux/netdevice.h>
 #include <linux/atomic.h>
+#include <linux/in6.h>
 #include <linux/list.h>
 #include <linux/udp.h>
 #include <net/dst_cache.h>
 #include <net/gro_cells.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/netns/generic.h>
 
-/* Outer UDP + Geneve, and the in-tree "IPv4 encapsulation" overhead. */
+#include "uapi/geneve_link.h"
+
+/* Outer UDP + Geneve; the in-tree MTU overheads also count an inner MAC. */
 #define GENEVE_UDP_HLEN		(sizeof(struct udphdr) + GENEVE_HDR_LEN)
 #define GENEVE_IPV4_OVERHEAD	(ETH_HLEN + sizeof(struct iphdr) + GENEVE_UDP_HLEN)
+#define GENEVE_IPV6_OVERHEAD	(ETH_HLEN + sizeof(struct ipv6hdr) + GENEVE_UDP_HLEN)
 
 #define GENEVE_VNI_HASH_BITS	10
 
@@ -69,43 +77,68 @@ enum geneve_sock_drop {
 	GENEVE_SOCK_DROP_MAX
 };
 
+/* Sockets and devices are per address family: index 0 IPv4, 1 IPv6. */
+enum geneve_af {
+	GENEVE_AF_INET,
+	GENEVE_AF_INET6,
+	GENEVE_AF_MAX
+};
+
+union geneve_addr {
+	__be32 v4;
+	struct in6_addr v6;
+};
+
 /* Per network namespace state; both lists are written under RTNL. */
 struct geneve_net {
 	struct list_head devices;	/* geneve_dev.net_node, by socket netns */
 	struct list_head socks;		/* geneve_sock.net_node, RCU readers */
 };
 
-/* One kernel UDP socket, shared by every device on its (netns, port). */
+/*
+ * One kernel UDP socket per (netns, family, port, local address), shared by
+ * every open device on it.  A socket serves either one external device or
+ * any number of devices demultiplexed by VNI and remote.
+ */
 struct geneve_sock {
 	struct list_head net_node;
 	struct socket *sock;
+	enum geneve_af af;
 	__be16 port;
+	union geneve_addr local;
 	unsigned int users;		/* open devices, under RTNL */
+	struct geneve_dev __rcu *external;
 	atomic_long_t drops[GENEVE_SOCK_DROP_MAX];
 	struct rcu_head rcu;
 	struct hlist_head vni_heads[1 << GENEVE_VNI_HASH_BITS];
 };
 
-/* What netlink configures; datapath readers see it only while quiesced. */
+/* What netlink configures; the datapath reads it only while quiesced. */
 struct geneve_cfg {
+	sa_family_t family;		/* of remote and local; AF_UNSPEC if external */
+	union geneve_addr remote;
+	union geneve_addr local;	/* any: the route decides */
 	u32 vni;
-	__be32 remote4;
 	__be16 dst_port;
+	u16 src_port_min;		/* UDP source port range, inclusive */
+	u16 src_port_max;
 	u8 ttl;				/* 0: hop limit of the route */
 	u8 tos;				/* 1: inherit from the inner header */
-	__be32 label;			/* kept for IPv6 devices; 0 on IPv4 */
+	__be32 label;			/* IPv6 flow label */
 	enum ifla_geneve_df df;
 	bool ttl_inherit;
 	bool udp_csum;
 	bool udp6_rx_csum;		/* reported as !UDP_ZERO_CSUM6_RX */
+	bool external;			/* flow-based: everything from metadata */
+	bool inner_proto_inherit;	/* L3 mode: no inner Ethernet header */
 };
 
 struct geneve_dev {
 	struct net_device *dev;
-	struct net *net;		/* netns of the UDP socket */
+	struct net *net;		/* netns of the UDP sockets */
 	struct list_head net_node;
-	struct hlist_node vni_node;
-	struct geneve_sock __rcu *sock4;
+	struct hlist_node vni_node[GENEVE_AF_MAX];
+	struct geneve_sock __rcu *sock[GENEVE_AF_MAX];
 	struct gro_cells gro_cells;
 	struct dst_cache dst_cache;
 	struct geneve_cfg cfg;
@@ -118,6 +151,14 @@ static inline struct geneve_net *geneve_pernet(struct net *net)
 	return net_generic(net, geneve_net_id);
 }
 
+static inline bool geneve_cfg_uses_af(const struct geneve_cfg *cfg,
+				      enum geneve_af af)
+{
+	if (cfg->external)
+		return true;
+	return cfg->family == (af == GENEVE_AF_INET6 ? AF_INET6 : AF_INET);
+}
+
 /* geneve_main.c */
 void geneve_setup(struct net_device *dev);
 int geneve_register(struct net *net, struct net_device *dev,
@@ -125,13 +166,13 @@ int geneve_register(struct net *net, struct net_device *dev,
 void geneve_update_cfg(struct geneve_dev *geneve, const struct geneve_cfg *cfg);
 void geneve_dellink(struct net_device *dev, struct list_head *head);
 void geneve_set_mtu(struct net_device *dev, int mtu);
-int geneve_route_mtu(struct net *net, __be32 remote);
+int geneve_route_mtu(struct net *net, const struct geneve_cfg *cfg);
 
 /* geneve_encap.c */
 netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev);
+int geneve_fill_metadata_dst(struct net_device *dev, struct sk_buff *skb);
 int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
-struct geneve_dev *geneve_lookup(struct geneve_sock *gs, u32 vni,
-				 __be32 remote);
+int geneve_udp_encap_err_lookup(struct sock *sk, struct sk_buff *skb);
 u32 geneve_vni_hash(u32 vni);
 
 /* geneve_netlink.c */

@@ -188,12 +188,13 @@ devstat()
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
-# sock_drops NETNS PORT COLUMN: a drop counter of /proc/net/geneve.
-sock_drops()
+# sock_stat NETNS PORT COLUMN [FAMILY]: a column of /proc/net/geneve for the
+# socket on PORT (FAMILY inet by default), "none" if there is no such socket.
+sock_stat()
 {
-	ip netns exec "$1" awk -v port="$2" -v col="$3" '
+	ip netns exec "$1" awk -v port="$2" -v col="$3" -v fam="${4:-inet}" '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-		$1 == port { print $c; found = 1 }
+		$1 == port && $2 == fam { print $c; found = 1 }
 		END { if (!found) print "none" }' /proc/net/geneve
 }
 

@@ -38,7 +38,7 @@ for i in $(seq 1 100); do
 done >"$batch"
 check "100 devices up at once on port 6081" ip -n lc -batch "$batch"
 check_eq "they share one UDP socket (ss and /proc/net/geneve agree)" "1 100" \
-	"$(udp_sockets lc) $(ip netns exec lc awk '$1 == 6081 {print $3}' /proc/net/geneve)"
+	"$(udp_sockets lc) $(sock_stat lc 6081 users)"
 for i in $(seq 1 100); do echo "link del g$i"; done >"$batch"
 ip -n lc -batch "$batch"
 check_eq "socket closed with the last device" 0 "$(udp_sockets lc)"

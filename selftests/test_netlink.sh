@@ -5,7 +5,7 @@
 # then changelink, MTU bounds and what `ip -d -j link show` reports.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 26
+tap_plan 42
 require_ours
 trap cleanup_netns EXIT
 cleanup_netns
@@ -42,12 +42,42 @@ refused "multicast remote" \
 	"EINVAL Remote IPv4 address cannot be Multicast" add t0 id=1 remote=239.1.1.1
 refused "flow label on an IPv4 device" \
 	"EINVAL Label attribute only applies for IPv6 Geneve devices" add t0 id=1 remote=192.0.2.2 label=5
-refused "IPv6 remote (not implemented yet)" \
-	"EOPNOTSUPP IPv6 underlay is not supported by this version of the module" add t0 id=1 remote6=2001:db8::2
-refused "external mode (not implemented yet)" \
-	"EOPNOTSUPP External (flow-based) mode is not supported by this version of the module" add t0 collect_metadata=
-refused "inner protocol inheritance (not implemented yet)" \
-	"EOPNOTSUPP Inner protocol inheritance (L3 mode) is not supported by this version of the module" add t0 id=1 inner_proto_inherit=
+refused "link-local IPv6 remote" \
+	"EINVAL Remote IPv6 address cannot be link-local" add t0 id=1 remote6=fe80::1
+refused "multicast IPv6 remote" \
+	"EINVAL Remote IPv6 address cannot be Multicast" add t0 id=1 remote6=ff0e::1
+refused "external device given a VNI" \
+	"EINVAL Device is externally controlled, so attributes (VNI, Port, and so on) must not be specified" \
+	add t0 collect_metadata= id=5
+refused "external device given an IPv6 remote" \
+	"EINVAL Device is externally controlled, so attributes (VNI, Port, and so on) must not be specified" \
+	add t0 collect_metadata= remote6=2001:db8::2
+refused "GRO hint (attribute 16)" \
+	"EOPNOTSUPP GRO hint is not supported by this version of the module" add t0 id=1 gro_hint=
+refused "source port range high below low" \
+	"EINVAL Invalid source port range: low must be 1 or more and not above high" add t0 id=1 port_range=10000fff
+refused "source port range starting at 0" \
+	"EINVAL Invalid source port range: low must be 1 or more and not above high" add t0 id=1 port_range=00000010
+refused "both LOCAL and LOCAL6" \
+	"EINVAL Cannot specify both IPv4 and IPv6 local addresses" add t0 id=1 local=192.0.2.1 local6=2001:db8::1
+refused "LOCAL6 on an IPv4 device" \
+	"EINVAL Local and remote addresses must be of the same family" add t0 id=1 remote=192.0.2.2 local6=2001:db8::1
+refused "multicast LOCAL" \
+	"EINVAL Local IPv4 address cannot be Multicast" add t0 id=1 remote=192.0.2.2 local=224.0.0.5
+refused "multicast LOCAL6" \
+	"EINVAL Local IPv6 address cannot be Multicast" add t0 id=1 remote6=2001:db8::2 local6=ff02::1
+
+# External devices own their port.
+check_eq "external device x1 on port 7000" OK "$(rtnl add x1 collect_metadata= port=7000)"
+refused "a second device on x1's port" \
+	"EPERM There already exists an externally controlled device on this destination port" \
+	add t0 id=3 remote=192.0.2.2 port=7000
+check_eq "device p1 on port 7001" OK "$(rtnl add p1 id=3 remote=192.0.2.2 port=7001)"
+refused "an external device on p1's port" \
+	"EPERM There can be only one externally controlled device on a destination port" \
+	add t0 collect_metadata= port=7001
+refused "changelink of an external device" \
+	"EOPNOTSUPP An externally controlled device cannot be changed" change x1 ttl=3
 
 check_eq "create g1: VNI 5, remote 192.0.2.2" OK "$(rtnl add g1 id=5 remote=192.0.2.2)"
 refused "same VNI, remote and port again" \
@@ -57,6 +87,9 @@ CHANGE_MSG="Changing VNI, Port, endpoint IP address family, external, inner_prot
 refused "changelink: new VNI" "EOPNOTSUPP $CHANGE_MSG" change g1 id=6
 refused "changelink: port, even unchanged" "EOPNOTSUPP $CHANGE_MSG" change g1 port=6081
 refused "changelink: UDP checksum" "EOPNOTSUPP $CHANGE_MSG" change g1 udp_csum=1
+refused "changelink: IPv6 remote on an IPv4 device" "EOPNOTSUPP $CHANGE_MSG" change g1 remote6=2001:db8::9
+refused "changelink: local address" \
+	"EOPNOTSUPP Changing the local address is not supported" change g1 local=192.0.2.1
 
 # A namespace owned by a new user namespace: root there may manage the
 # device it holds, but not change a tunnel whose socket lives in "nl".

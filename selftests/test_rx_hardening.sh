@@ -20,7 +20,7 @@ snapshot()
 {
 	local c
 	for c in short bad_version no_tunnel; do
-		sock_drops gh2 6081 $c
+		sock_stat gh2 6081 $c
 	done
 	for c in rx_packets rx_dropped rx_errors rx_frame_errors rx_length_errors; do
 		devstat gh2 gnv0 $c

@@ -60,6 +60,6 @@ check_eq "underlay u1 carried $N packets of 84 + 64 bytes" \
 check_eq "no errors or drops on either tunnel device" "0 0 0 0 0 0 0 0" \
 	"$(for h in gh1 gh2; do for c in rx_errors tx_errors rx_dropped tx_dropped; do devstat $h gnv0 $c; done; done | xargs)"
 check_eq "sockets dropped nothing" "0 0 0" \
-	"$(for c in short bad_version no_tunnel; do sock_drops gh2 6081 $c; done | xargs)"
+	"$(for c in short bad_version no_tunnel; do sock_stat gh2 6081 $c; done | xargs)"
 
 tap_done

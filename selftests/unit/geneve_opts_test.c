@@ -3,6 +3,7 @@
  * User-space unit tests for the pure header code in geneve_opts.c.
  * Output is TAP; the exit status is non-zero when a test fails.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -109,14 +110,67 @@ static void test_reserved_ignored(void)
 	      "reserved bits are ignored on receipt");
 }
 
+static void test_opts_walk(void)
+{
+	/* Two options: 4 bytes of data, then a critical one with none. */
+	static const __u8 good[] = {
+		0x01, 0x02, 0x03, 0x01, 0xde, 0xad, 0xbe, 0xef,
+		0xff, 0xff, 0x80, 0x00,
+	};
+	static const __u8 past_end[] = { 0x01, 0x02, 0x03, 0x02, 0, 0, 0, 0 };
+	__u8 flags = 0xff;
+	int ok;
+
+	ok = geneve_opts_check(good, sizeof(good), &flags) == 0 &&
+	     flags == GENEVE_FLAG_CRITICAL;
+	ok &= geneve_opts_check(good, 8, &flags) == 0 && flags == 0;
+	ok &= geneve_opts_check(good, 0, &flags) == 0 && flags == 0;
+	check(ok, "options: lengths walked, critical type bit found");
+
+	ok = geneve_opts_check(past_end, sizeof(past_end), &flags) == -EINVAL;
+	ok &= geneve_opts_check(good, 6, &flags) == -EINVAL;
+	ok &= geneve_opts_check(good, GENEVE_MAX_OPTS_LEN + 4, &flags) == -EINVAL;
+	check(ok, "options: one running past the area, or a ragged area, is refused");
+}
+
+/* Every 1- and 2-option area of every length: never a read past the end. */
+static void test_opts_exhaustive(void)
+{
+	__u8 buf[GENEVE_MAX_OPTS_LEN];
+	unsigned int len, l1, l2;
+	__u8 flags;
+	int ok = 1;
+
+	for (len = 0; len <= sizeof(buf); len += GENEVE_OPT_UNIT)
+		for (l1 = 0; l1 < 32; l1++)
+			for (l2 = 0; l2 < 32; l2++) {
+				unsigned int first = 4 + l1 * 4, second = 4 + l2 * 4;
+				int want = (len == 0 || len == first ||
+					    len == first + second) ? 0 : -EINVAL;
+
+				memset(buf, 0, sizeof(buf));
+				buf[3] = l1;
+				if (first + 4 <= sizeof(buf))
+					buf[first + 3] = l2;
+				/* A valid area must end exactly on an option boundary. */
+				if (len > first + second && len - first - second >= 4)
+					continue;
+				if (geneve_opts_check(buf, len, &flags) != want)
+					ok = 0;
+			}
+	check(ok, "options: exhaustive lengths agree with a reference walk");
+}
+
 int main(void)
 {
-	printf("TAP version 13\n1..6\n");
+	printf("TAP version 13\n1..9\n");
 	test_round_trip();
 	test_wire_bytes();
 	test_build_clears_reserved();
 	test_short();
 	test_versions();
 	test_reserved_ignored();
+	test_opts_walk();
+	test_opts_exhaustive();
 	return failures ? 1 : 0;
 }
