@@ -134,8 +134,12 @@ require_ours()
 
 UNDER1=192.0.2.1
 UNDER2=192.0.2.2
+UNDER6_1=2001:db8::1
+UNDER6_2=2001:db8::2
 OVER1=198.51.100.1
 OVER2=198.51.100.2
+OVER6_1=2001:db8:1::1
+OVER6_2=2001:db8:1::2
 VNI=42
 
 netns_add()
@@ -156,14 +160,80 @@ underlay_setup()
 	ip -n gh2 link set u2 up
 }
 
-# tunnel_setup [extra geneve options...]
-tunnel_setup()
+# IPv6 on the underlay only: other devices keep it off (see above).
+underlay_setup6()
 {
-	ip -n gh1 link add gnv0 type geneve id $VNI remote $UNDER2 "$@" &&
-	ip -n gh2 link add gnv0 type geneve id $VNI remote $UNDER1 "$@" || return 1
+	ip netns exec gh1 sysctl -qw net.ipv6.conf.u1.disable_ipv6=0 &&
+	ip netns exec gh2 sysctl -qw net.ipv6.conf.u2.disable_ipv6=0 &&
+	ip -n gh1 addr add $UNDER6_1/64 dev u1 nodad &&
+	ip -n gh2 addr add $UNDER6_2/64 dev u2 nodad
+}
+
+# tunnel_pair REMOTE_OF_GH2 REMOTE_OF_GH1 [extra geneve options...]: gnv0 on
+# both hosts, each pointing at the other, with IPv4 $OVER1/$OVER2 inside.
+tunnel_pair()
+{
+	local r1=$1 r2=$2; shift 2
+	ip -n gh1 link add gnv0 type geneve id $VNI remote "$r2" "$@" &&
+	ip -n gh2 link add gnv0 type geneve id $VNI remote "$r1" "$@" || return 1
 	ip -n gh1 addr add $OVER1/24 dev gnv0
 	ip -n gh2 addr add $OVER2/24 dev gnv0
 	ip -n gh1 link set gnv0 up && ip -n gh2 link set gnv0 up
+}
+
+# tunnel_setup [extra geneve options...]: over the IPv4 underlay.
+tunnel_setup()
+{
+	tunnel_pair $UNDER1 $UNDER2 "$@"
+}
+
+# Inner IPv6 on gnv0 as well ($OVER6_1, $OVER6_2).
+tunnel_inner6()
+{
+	ip netns exec gh1 sysctl -qw net.ipv6.conf.gnv0.disable_ipv6=0 &&
+	ip netns exec gh2 sysctl -qw net.ipv6.conf.gnv0.disable_ipv6=0 &&
+	ip -n gh1 addr add $OVER6_1/64 dev gnv0 nodad &&
+	ip -n gh2 addr add $OVER6_2/64 dev gnv0 nodad
+}
+
+# capture_start NETNS IFACE COUNT FILE FILTER: tcpdump of incoming packets in
+# the background; capture_wait waits for COUNT packets (10 s at most).
+capture_start()
+{
+	ip netns exec "$1" tcpdump -q -n -Q in -i "$2" -c "$3" -w "$4" "$5" \
+		2>/dev/null &
+	CAPTURE_PID=$!
+	sleep 2
+}
+
+capture_wait()
+{
+	local _
+	for _ in $(seq 50); do
+		kill -0 "$CAPTURE_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null
+	return 0
+}
+
+# dissect FILE [--where KEY=VALUE]... KEY...: for each KEY, the sorted set of
+# values it takes over the (matching) Geneve packets of a capture, decoded
+# from raw bytes, one line per KEY.
+dissect()
+{
+	local file=$1; shift
+	local where=()
+	while [ "${1:-}" = --where ]; do
+		where+=("$1" "$2")
+		shift 2
+	done
+	$PY "$TOOLS/gnvpkt.py" dissect "$file" "${where[@]}" | $PY -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+for key in sys.argv[1:]:
+    print(" ".join(sorted({str(r.get(key)) for r in rows})) if rows else "none")' "$@"
 }
 
 # Permanent neighbours, so that no ARP adds to exact counter assertions.

@@ -5,16 +5,17 @@
   gnvpkt.py send DST [--port P] [--bind ADDR] [--vni N] [--version V]
                 [--oam] [--critical] [--reserved] [--proto 0x6558] [--opts-words N]
                 [--opts-bytes N] [--inner KIND] [--src-mac M] [--dst-mac M]
+                [--outer-tos T] [--inner-tos T]
       sends one UDP datagram holding a Geneve header and an inner payload:
       KIND is 'ipv4-udp' (a full Ethernet + IPv4 + UDP frame, the default),
       'ipv4-short' (Ethernet + 10 bytes claiming IPv4), 'eth-short' (3 bytes)
       or 'none'.  --raw HEX sends exactly those bytes instead.
 
-  gnvpkt.py udp DST DPORT --sport S [--count N]
+  gnvpkt.py udp DST DPORT --sport S [--count N] [--tos T]
       sends N small UDP datagrams on one flow (for source port hashing).
 
-  gnvpkt.py dissect PCAP
-      prints one JSON object per Geneve-over-IPv4 packet of a pcap file,
+  gnvpkt.py dissect PCAP [--where KEY=VALUE ...]
+      prints one JSON object per Geneve packet (IPv4 or IPv6 outside) of a pcap file,
       decoded by hand from the raw bytes (an independent check of tshark).
 """
 import argparse
@@ -37,7 +38,7 @@ def mac(text):
     return bytes(int(x, 16) for x in text.split(":"))
 
 
-def inner_frame(kind, src_mac, dst_mac):
+def inner_frame(kind, src_mac, dst_mac, tos=0):
     eth = mac(dst_mac) + mac(src_mac)
     if kind == "none":
         return b""
@@ -47,7 +48,7 @@ def inner_frame(kind, src_mac, dst_mac):
         return eth + b"\x08\x00" + b"\x45" + b"\0" * 9
     payload = b"geneve-test"
     udp = struct.pack("!HHHH", 4000, 4001, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(udp), 1, 0, 64, 17, 0,
                      socket.inet_aton("198.51.100.9"),
                      socket.inet_aton("198.51.100.2"))
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
@@ -70,16 +71,19 @@ def cmd_send(args):
         data = bytes.fromhex(args.raw)
     else:
         data = geneve_header(args) + inner_frame(args.inner, args.src_mac,
-                                                 args.dst_mac)
+                                                 args.dst_mac, args.inner_tos)
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     if args.bind:
         s.bind((args.bind, 0))
+    if args.outer_tos:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, args.outer_tos)
     s.sendto(data, (args.dst, args.port))
 
 
 def cmd_udp(args):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, args.tos)
     s.bind(("0.0.0.0", args.sport))
     for _ in range(args.count):
         s.sendto(b"flow", (args.dst, args.dport))
@@ -103,25 +107,55 @@ def cmd_dissect(args):
     for linktype, frame in pcap_frames(args.pcap):
         off = 14 if linktype == 1 else 16      # Ethernet or Linux cooked
         ethertype = struct.unpack("!H", frame[off - 2:off])[0]
-        if ethertype != 0x0800:
-            continue
-        ihl = (frame[off] & 0x0F) * 4
-        ip = frame[off:off + ihl]
-        if ip[9] != 17:
+        if ethertype == 0x0800:
+            ihl = (frame[off] & 0x0F) * 4
+            ip = frame[off:off + ihl]
+            if ip[9] != 17:
+                continue
+            outer = {"ip": 4, "ip_ttl": ip[8], "ip_tos": ip[1],
+                     "ip_df": bool(struct.unpack("!H", ip[6:8])[0] & 0x4000),
+                     "ip_label": 0}
+        elif ethertype == 0x86DD:
+            ihl = 40
+            ip = frame[off:off + ihl]
+            if ip[6] != 17:
+                continue
+            first = struct.unpack("!I", ip[:4])[0]
+            outer = {"ip": 6, "ip_ttl": ip[7], "ip_tos": (first >> 20) & 0xFF,
+                     "ip_df": True, "ip_label": first & 0xFFFFF}
+        else:
             continue
         udp = frame[off + ihl:off + ihl + 8]
         sport, dport, ulen, ucsum = struct.unpack("!HHHH", udp)
         g = frame[off + ihl + 8:]
-        print(json.dumps({
-            "ip_ttl": ip[8], "ip_tos": ip[1],
-            "ip_df": bool(struct.unpack("!H", ip[6:8])[0] & 0x4000),
-            "udp_sport": sport, "udp_dport": dport, "udp_csum": ucsum,
-            "version": g[0] >> 6, "opt_len": g[0] & 0x3F,
-            "oam": bool(g[1] & 0x80), "critical": bool(g[1] & 0x40),
-            "rsvd1": g[1] & 0x3F, "proto": "0x%04x" % struct.unpack("!H", g[2:4])[0],
-            "vni": struct.unpack("!I", g[4:8])[0] >> 8, "rsvd2": g[7],
-            "inner_len": len(g) - 8 - (g[0] & 0x3F) * 4,
-        }))
+        optlen = (g[0] & 0x3F) * 4
+        inner = g[8 + optlen:]
+        proto = struct.unpack("!H", g[2:4])[0]
+        # The inner IP header, after the inner Ethernet header if any.
+        iip = inner[14:] if proto == 0x6558 else inner
+        if proto == 0x6558 and inner[12:14] == b"\x81\x00":
+            iip = inner[18:]                    # one VLAN tag
+        if iip and iip[0] >> 4 == 4:
+            ihl4 = (iip[0] & 0x0F) * 4
+            inner_ip = {"inner_ttl": iip[8], "inner_tos": iip[1],
+                        "inner_l4": iip[9], "inner_type": iip[ihl4]}
+        elif iip and iip[0] >> 4 == 6:
+            inner_ip = {"inner_ttl": iip[7],
+                        "inner_tos": (struct.unpack("!I", iip[:4])[0] >> 20) & 0xFF,
+                        "inner_l4": iip[6], "inner_type": iip[40]}
+        else:
+            inner_ip = {}
+        row = dict(outer, udp_sport=sport, udp_dport=dport, udp_csum=ucsum,
+                   version=g[0] >> 6, opt_len=g[0] & 0x3F,
+                   oam=bool(g[1] & 0x80), critical=bool(g[1] & 0x40),
+                   rsvd1=g[1] & 0x3F, proto="0x%04x" % proto,
+                   vni=struct.unpack("!I", g[4:8])[0] >> 8, rsvd2=g[7],
+                   options=g[8:8 + optlen].hex(), inner_len=len(inner),
+                   inner_ethertype=("0x%s" % inner[12:14].hex()
+                                    if proto == 0x6558 else None),
+                   **inner_ip)
+        if all(str(row.get(k)) == v for k, v in args.where):
+            print(json.dumps(row))
 
 
 def main():
@@ -145,13 +179,20 @@ def main():
     s.add_argument("--src-mac", default="02:00:00:00:00:09")
     s.add_argument("--dst-mac", default="ff:ff:ff:ff:ff:ff")
     s.add_argument("--raw")
+    s.add_argument("--outer-tos", type=lambda v: int(v, 0), default=0,
+                   help="TOS byte of the outer IPv4 header (ECN in the low bits)")
+    s.add_argument("--inner-tos", type=lambda v: int(v, 0), default=0)
     u = sub.add_parser("udp")
     u.add_argument("dst")
     u.add_argument("dport", type=int)
     u.add_argument("--sport", type=int, required=True)
     u.add_argument("--count", type=int, default=3)
+    u.add_argument("--tos", type=lambda v: int(v, 0), default=0)
     d = sub.add_parser("dissect")
     d.add_argument("pcap")
+    d.add_argument("--where", action="append", default=[],
+                   type=lambda kv: tuple(kv.split("=", 1)),
+                   help="KEY=VALUE: only packets whose field matches")
     args = p.parse_args()
     {"send": cmd_send, "udp": cmd_udp, "dissect": cmd_dissect}[args.cmd](args)
 
