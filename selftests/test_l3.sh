@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# L3 mode (innerprotoinherit): bare IPv4/IPv6 inside, protocol type taken from
+# the inner packet, no inner Ethernet header, no ARP; TCP offloads still right.
+source "$(dirname "$0")/lib.sh"
+
+tap_plan 11
+require_ours
+WORK=$(mktemp -d)
+trap 'cleanup_netns; rm -rf "$WORK"' EXIT
+cleanup_netns
+
+check "setup: L3-mode tunnel (innerprotoinherit) with IPv4 and IPv6 inside" \
+	eval 'underlay_setup && tunnel_setup innerprotoinherit && tunnel_inner6'
+check_eq "device: no link header, NOARP, innerprotoinherit shown, MTU 1450" \
+	"none True True 1450" \
+	"$(ip -n gh1 -d -j link show gnv0 | $PY -c '
+import json, sys
+d = json.load(sys.stdin)[0]
+print(d["link_type"], "NOARP" in d["flags"],
+      d["linkinfo"]["info_data"].get("inner_proto_inherit"), d["mtu"])')"
+check "ping gh1 -> gh2 (IPv4 inside)" ip netns exec gh1 ping -c 3 -i 0.2 -W 5 $OVER2
+check "ping -6 gh2 -> gh1 (IPv6 inside)" ip netns exec gh2 ping -6 -c 3 -i 0.2 -W 5 $OVER6_1
+check "8000-byte ping (inner fragments)" ip netns exec gh1 ping -c 2 -s 8000 -W 5 $OVER2
+ip netns exec gh2 iperf3 -s -D -1 -B $OVER2 >/dev/null
+sleep 1
+check "iperf3 TCP gh1 -> gh2 (segmentation offload across the tunnel)" \
+	ip netns exec gh1 timeout 60 iperf3 -c $OVER2 -t 3
+
+capture_start gh2 u2 6 "$WORK/l3.pcap" 'udp dst port 6081'
+ip netns exec gh1 ping -c 3 -i 0.2 -W 2 -q $OVER2 >/dev/null
+ip netns exec gh1 ping -6 -c 3 -i 0.2 -W 2 -q $OVER6_2 >/dev/null
+capture_wait
+check_eq "wire: IPv4 inside is protocol 0x0800, starting right after Geneve" "0x0800 1" \
+	"$(dissect "$WORK/l3.pcap" --where inner_l4=1 proto inner_l4 | xargs)"
+check_eq "wire: IPv6 inside is protocol 0x86dd" "0x86dd" \
+	"$(dissect "$WORK/l3.pcap" --where inner_l4=58 --where inner_type=128 proto | xargs)"
+
+b_drop=$(devstat gh2 gnv0 rx_dropped) b_rx=$(devstat gh2 gnv0 rx_packets)
+ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" send $UNDER2
+sleep 0.3
+check_eq "an Ethernet frame (0x6558) to an L3 device: dropped, counted" "1 0" \
+	"$(($(devstat gh2 gnv0 rx_dropped) - b_drop)) $(($(devstat gh2 gnv0 rx_packets) - b_rx))"
+
+# Any other protocol cannot be sent: nothing tells the far end what it is.
+b_txd=$(devstat gh1 gnv0 tx_dropped)
+ip netns exec gh1 $PY -c '
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM)
+s.sendto(b"\0" * 28, ("gnv0", 0x0806))'
+check_eq "an ARP payload sent through a packet socket: dropped on transmit" 1 \
+	"$(($(devstat gh1 gnv0 tx_dropped) - b_txd))"
+check "tunnel still forwards" ip netns exec gh1 ping -c 2 -i 0.2 -W 5 $OVER2
+
+tap_done
