@@ -54,6 +54,9 @@ build()
 stage deps selftests/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 stage build build || { echo "$passed passed, $failed failed"; exit 1; }
 stage unit selftests/unit/run.sh
+# The kernel's pmtu.sh is extracted here, on the host, where xz runs natively.
+bash -c 'source selftests/lib.sh && selftests_pmtu_script >/dev/null' ||
+	echo "# pmtu.sh not extracted: test_pmtu.sh will skip"
 # shellcheck disable=SC2086 # TESTS is a list of file names
 stage vm selftests/vm.sh run --timeout 2400 -- selftests/run_suite.sh ${TESTS:-}
 if [ "${PAIR:-1}" != 0 ]; then

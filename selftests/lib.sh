@@ -17,9 +17,11 @@ TOOLS=$TOP/selftests/tools
 _tap_n=0
 _tap_fail=0
 _tap_skip=0
+_tap_planned=
 
 tap_plan()
 {
+	_tap_planned=$1
 	echo "TAP version 13"
 	echo "1..$1"
 }
@@ -68,12 +70,32 @@ tap_skip()
 
 tap_done()
 {
+	# A script that died half way must not pass for having failed nothing.
+	if [ "$_tap_n" -ne "${_tap_planned:--1}" ]; then
+		echo "not ok - planned ${_tap_planned:-no} tests, ran $_tap_n"
+		exit $KSFT_FAIL
+	fi
 	if [ $_tap_fail -ne 0 ]; then
 		exit $KSFT_FAIL
 	elif [ $_tap_n -gt 0 ] && [ $_tap_skip -eq $_tap_n ]; then
 		exit $KSFT_SKIP
 	fi
 	exit $KSFT_PASS
+}
+
+# Where the kernel's pmtu.sh is, extracted from Debian's linux-source-6.1
+# on first use into selftests/.cache (ignored by git).
+selftests_pmtu_script()
+{
+	local dir=$TOP/selftests/.cache
+	local member=linux-source-6.1/tools/testing/selftests/net/pmtu.sh
+	if [ ! -s "$dir/$member" ]; then
+		[ -r /usr/src/linux-source-6.1.tar.xz ] || return 1
+		mkdir -p "$dir" &&
+			tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$dir" "$member" ||
+			return 1
+	fi
+	echo "$dir/$member"
 }
 
 bail_out()

@@ -62,6 +62,7 @@ mount -t proc proc "$root/proc" &&
 	mount -t sysfs sysfs "$root/sys" &&
 	mount -t devtmpfs devtmpfs "$root/dev" &&
 	mkdir -p "$root/dev/pts" "$root/dev/shm" &&
+	ln -sf /proc/self/fd "$root/dev/fd" &&	# bash process substitution
 	mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts "$root/dev/pts" &&
 	mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm" &&
 	mount -t tmpfs -o mode=755 tmpfs "$root/run" &&
