@@ -290,6 +290,14 @@ sock_stat()
 		END { if (!found) print "none" }' /proc/net/geneve
 }
 
+# with_workdir: a scratch directory $WORK; it goes, with every namespace,
+# when the test exits.
+with_workdir()
+{
+	WORK=$(mktemp -d)
+	trap 'cleanup_netns; rm -rf "$WORK"' EXIT
+}
+
 cleanup_netns()
 {
 	ip -all netns delete 2>/dev/null

@@ -8,8 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 tap_plan 12
 require_ours
-WORK=$(mktemp -d)
-trap 'cleanup_netns; rm -rf "$WORK"' EXIT
+with_workdir
 cleanup_netns
 
 # tunnel_key_to NETNS DEV DST OPTS: every packet DEV sends goes to DST, VNI 42.

@@ -7,8 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 tap_plan 17
 require_ours
-WORK=$(mktemp -d)
-trap 'cleanup_netns; rm -rf "$WORK"' EXIT
+with_workdir
 cleanup_netns
 
 check "setup: IPv6 underlay, tunnel with remote6, IPv6 inside too" \

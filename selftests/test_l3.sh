@@ -6,8 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 tap_plan 11
 require_ours
-WORK=$(mktemp -d)
-trap 'cleanup_netns; rm -rf "$WORK"' EXIT
+with_workdir
 cleanup_netns
 
 check "setup: L3-mode tunnel (innerprotoinherit) with IPv4 and IPv6 inside" \

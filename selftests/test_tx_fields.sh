@@ -7,8 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 tap_plan 12
 require_ours
-WORK=$(mktemp -d)
-trap 'cleanup_netns; rm -rf "$WORK"' EXIT
+with_workdir
 cleanup_netns
 
 check "setup: tunnel and a VLAN (id 100) inside" eval '

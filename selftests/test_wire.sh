@@ -6,8 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 tap_plan 8
 require_ours
-WORK=$(mktemp -d)
-trap 'cleanup_netns; rm -rf "$WORK"' EXIT
+with_workdir
 cleanup_netns
 
 check "setup: underlay and tunnel" eval 'underlay_setup && tunnel_setup && static_neigh'
