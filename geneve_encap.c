@@ -410,7 +410,7 @@ netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev)
 }
 
 /* Tells Open vSwitch (and BPF) which source address and ports a flow gets. */
-int geneve_fill_metadata_dst(struct net_device *dev, struct sk_buff *skb)
+int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb)
 {
 	struct ip_tunnel_info *info = skb_tunnel_info(skb);
 	struct geneve_dev *geneve = netdev_priv(dev);

@@ -148,7 +148,7 @@ static struct geneve_sock *geneve_detach(struct geneve_dev *geneve,
 	return gs;
 }
 
-static int geneve_stop(struct net_device *dev)
+static int geneve_dev_stop(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
 	struct geneve_sock *gs;
@@ -162,7 +162,7 @@ static int geneve_stop(struct net_device *dev)
 	return 0;
 }
 
-static int geneve_open(struct net_device *dev)
+static int geneve_dev_open(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
 	struct geneve_sock *gs;
@@ -177,7 +177,7 @@ static int geneve_open(struct net_device *dev)
 			continue;
 		gs = geneve_sock_get(geneve, af);
 		if (IS_ERR(gs)) {
-			geneve_stop(dev);
+			geneve_dev_stop(dev);
 			return PTR_ERR(gs);
 		}
 		geneve_attach(geneve, af, gs);
@@ -185,65 +185,70 @@ static int geneve_open(struct net_device *dev)
 	return 0;
 }
 
-static int geneve_init(struct net_device *dev)
+/* Per-device datapath state: route cache, GRO cells, per-CPU counters. */
+static int geneve_dev_init(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
 	int err;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		return -ENOMEM;
-	err = gro_cells_init(&geneve->gro_cells, dev);
-	if (err)
-		goto err_free_stats;
 	err = dst_cache_init(&geneve->dst_cache, GFP_KERNEL);
 	if (err)
-		goto err_destroy_gro;
+		return err;
+	err = gro_cells_init(&geneve->gro_cells, dev);
+	if (err)
+		goto err_dst_cache;
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats) {
+		err = -ENOMEM;
+		goto err_gro_cells;
+	}
 	return 0;
 
-err_destroy_gro:
+err_gro_cells:
 	gro_cells_destroy(&geneve->gro_cells);
-err_free_stats:
-	free_percpu(dev->tstats);
+err_dst_cache:
+	dst_cache_destroy(&geneve->dst_cache);
 	return err;
 }
 
-static void geneve_uninit(struct net_device *dev)
+static void geneve_dev_uninit(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
 
-	dst_cache_destroy(&geneve->dst_cache);
-	gro_cells_destroy(&geneve->gro_cells);
 	free_percpu(dev->tstats);
+	gro_cells_destroy(&geneve->gro_cells);
+	dst_cache_destroy(&geneve->dst_cache);
 }
 
-static const struct net_device_ops geneve_netdev_ops = {
-	.ndo_init		= geneve_init,
-	.ndo_uninit		= geneve_uninit,
-	.ndo_open		= geneve_open,
-	.ndo_stop		= geneve_stop,
+static const struct net_device_ops geneve_dev_ops = {
+	/* datapath */
 	.ndo_start_xmit		= geneve_xmit,
+	.ndo_fill_metadata_dst	= geneve_egress_metadata,
 	.ndo_get_stats64	= dev_get_tstats64,
+	/* lifecycle */
+	.ndo_init		= geneve_dev_init,
+	.ndo_open		= geneve_dev_open,
+	.ndo_stop		= geneve_dev_stop,
+	.ndo_uninit		= geneve_dev_uninit,
+	/* Ethernet address, changeable while up (IFF_LIVE_ADDR_CHANGE) */
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
-	.ndo_fill_metadata_dst	= geneve_fill_metadata_dst,
 };
 
-static void geneve_get_drvinfo(struct net_device *dev,
-			       struct ethtool_drvinfo *info)
+/* `ethtool -i` names the driver; the core fills in the kernel version. */
+static void geneve_ethtool_drvinfo(struct net_device *dev,
+				   struct ethtool_drvinfo *info)
 {
-	strscpy(info->driver, "geneve", sizeof(info->driver));
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
 }
 
-static const struct ethtool_ops geneve_ethtool_ops = {
-	.get_drvinfo	= geneve_get_drvinfo,
+static const struct ethtool_ops geneve_ethtool = {
 	.get_link	= ethtool_op_get_link,
+	.get_drvinfo	= geneve_ethtool_drvinfo,
 };
 
-/* Lets udev and sysfs users tell tunnel endpoints from other devices. */
-static struct device_type geneve_devtype = {
-	.name = "geneve",
-};
+/* DEVTYPE=geneve in uevents: udev and sysfs users tell tunnels apart. */
+static struct device_type geneve_device_type = { .name = KBUILD_MODNAME };
 
 void geneve_setup(struct net_device *dev)
 {
@@ -252,10 +257,10 @@ void geneve_setup(struct net_device *dev)
 				     NETIF_F_GSO_SOFTWARE;
 
 	ether_setup(dev);
-	dev->netdev_ops = &geneve_netdev_ops;
-	dev->ethtool_ops = &geneve_ethtool_ops;
+	dev->netdev_ops = &geneve_dev_ops;
+	dev->ethtool_ops = &geneve_ethtool;
 	dev->needs_free_netdev = true;
-	SET_NETDEV_DEVTYPE(dev, &geneve_devtype);
+	SET_NETDEV_DEVTYPE(dev, &geneve_device_type);
 
 	dev->features |= features | NETIF_F_LLTX;
 	dev->hw_features |= features;
@@ -533,14 +538,16 @@ static void __net_exit geneve_net_exit_batch(struct list_head *net_list)
 		WARN_ON_ONCE(!list_empty(&geneve_pernet(net)->socks));
 }
 
+/* A subsystem, so its exit runs after the core deleted the netns' devices. */
 static struct pernet_operations geneve_net_ops = {
+	.id		= &geneve_net_id,
+	.size		= sizeof(struct geneve_net),
 	.init		= geneve_net_init,
 	.exit		= geneve_net_exit,
 	.exit_batch	= geneve_net_exit_batch,
-	.id		= &geneve_net_id,
-	.size		= sizeof(struct geneve_net),
 };
 
+/* Namespace state first: creating a link needs it. */
 static int __init geneve_module_init(void)
 {
 	int err;
@@ -550,11 +557,7 @@ static int __init geneve_module_init(void)
 		return err;
 	err = rtnl_link_register(&geneve_link_ops);
 	if (err)
-		goto err_unregister_pernet;
-	return 0;
-
-err_unregister_pernet:
-	unregister_pernet_subsys(&geneve_net_ops);
+		unregister_pernet_subsys(&geneve_net_ops);
 	return err;
 }
 module_init(geneve_module_init);

@@ -19,57 +19,65 @@
  * users of the in-tree driver already get.
  */
 static const struct nla_policy geneve_nl_policy[GENEVE_IFLA_MAX + 1] = {
-	[IFLA_GENEVE_UNSPEC]		= { .strict_start_type = IFLA_GENEVE_INNER_PROTO_INHERIT },
-	[IFLA_GENEVE_ID]		= { .type = NLA_U32 },
-	[IFLA_GENEVE_REMOTE]		= { .len = sizeof(__be32) },
-	[IFLA_GENEVE_REMOTE6]		= { .len = sizeof(struct in6_addr) },
-	[IFLA_GENEVE_TTL]		= { .type = NLA_U8 },
-	[IFLA_GENEVE_TOS]		= { .type = NLA_U8 },
-	[IFLA_GENEVE_LABEL]		= { .type = NLA_U32 },
-	[IFLA_GENEVE_PORT]		= { .type = NLA_U16 },
-	[IFLA_GENEVE_COLLECT_METADATA]	= { .type = NLA_FLAG },
-	[IFLA_GENEVE_UDP_CSUM]		= { .type = NLA_U8 },
-	[IFLA_GENEVE_UDP_ZERO_CSUM6_TX]	= { .type = NLA_U8 },
-	[IFLA_GENEVE_UDP_ZERO_CSUM6_RX]	= { .type = NLA_U8 },
-	[IFLA_GENEVE_TTL_INHERIT]	= { .type = NLA_U8 },
-	[IFLA_GENEVE_DF]		= { .type = NLA_U8 },
+	[IFLA_GENEVE_UNSPEC] = { .strict_start_type = IFLA_GENEVE_INNER_PROTO_INHERIT },
+	/* In attribute number order; REMOTE{,6} give a minimum length only. */
+	[IFLA_GENEVE_ID] = { .type = NLA_U32 },
+	[IFLA_GENEVE_REMOTE] = { .len = sizeof(__be32) },
+	[IFLA_GENEVE_TTL] = { .type = NLA_U8 },
+	[IFLA_GENEVE_TOS] = { .type = NLA_U8 },
+	[IFLA_GENEVE_PORT] = { .type = NLA_U16 },
+	[IFLA_GENEVE_COLLECT_METADATA] = { .type = NLA_FLAG },
+	[IFLA_GENEVE_REMOTE6] = { .len = sizeof(struct in6_addr) },
+	[IFLA_GENEVE_UDP_CSUM] = { .type = NLA_U8 },
+	[IFLA_GENEVE_UDP_ZERO_CSUM6_TX] = { .type = NLA_U8 },
+	[IFLA_GENEVE_UDP_ZERO_CSUM6_RX] = { .type = NLA_U8 },
+	[IFLA_GENEVE_LABEL] = { .type = NLA_U32 },
+	[IFLA_GENEVE_TTL_INHERIT] = { .type = NLA_U8 },
+	[IFLA_GENEVE_DF] = { .type = NLA_U8 },
 	[IFLA_GENEVE_INNER_PROTO_INHERIT] = { .type = NLA_FLAG },
-	[GENEVE_IFLA_PORT_RANGE]	= NLA_POLICY_EXACT_LEN(sizeof(struct geneve_ifla_port_range)),
-	[GENEVE_IFLA_GRO_HINT]		= { .type = NLA_FLAG },
-	[GENEVE_IFLA_LOCAL]		= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
-	[GENEVE_IFLA_LOCAL6]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[GENEVE_IFLA_PORT_RANGE] = NLA_POLICY_EXACT_LEN(sizeof(struct geneve_ifla_port_range)),
+	[GENEVE_IFLA_GRO_HINT] = { .type = NLA_FLAG },
+	[GENEVE_IFLA_LOCAL] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
+	[GENEVE_IFLA_LOCAL6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
+
+/* A MAC address given at creation must be a usable Ethernet unicast one. */
+static int geneve_nl_check_mac(const struct nlattr *mac,
+			       struct netlink_ext_ack *extack)
+{
+	if (!mac)
+		return 0;
+	if (nla_len(mac) != ETH_ALEN) {
+		NL_SET_ERR_MSG_ATTR(extack, mac, "Provided link layer address is not Ethernet");
+		return -EINVAL;
+	}
+	if (is_valid_ether_addr(nla_data(mac)))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, mac, "Provided Ethernet address is not unicast");
+	return -EADDRNOTAVAIL;
+}
 
 static int geneve_nl_validate(struct nlattr *tb[], struct nlattr *data[],
 			      struct netlink_ext_ack *extack)
 {
-	struct nlattr *addr = tb[IFLA_ADDRESS];
+	const struct nlattr *vni, *df;
+	int err;
 
-	if (addr && nla_len(addr) != ETH_ALEN) {
-		NL_SET_ERR_MSG_ATTR(extack, addr,
-				    "Provided link layer address is not Ethernet");
-		return -EINVAL;
-	}
-	if (addr && !is_valid_ether_addr(nla_data(addr))) {
-		NL_SET_ERR_MSG_ATTR(extack, addr,
-				    "Provided Ethernet address is not unicast");
-		return -EADDRNOTAVAIL;
-	}
+	err = geneve_nl_check_mac(tb[IFLA_ADDRESS], extack);
+	if (err)
+		return err;
 	if (!data) {
-		NL_SET_ERR_MSG(extack,
-			       "Not enough attributes provided to perform the operation");
+		NL_SET_ERR_MSG(extack, "Not enough attributes provided to perform the operation");
 		return -EINVAL;
 	}
-	if (data[IFLA_GENEVE_ID] &&
-	    nla_get_u32(data[IFLA_GENEVE_ID]) >= GENEVE_VNI_COUNT) {
-		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GENEVE_ID],
-				    "Geneve ID must be lower than 16777216");
+	vni = data[IFLA_GENEVE_ID];
+	if (vni && nla_get_u32(vni) >= GENEVE_VNI_COUNT) {
+		NL_SET_ERR_MSG_ATTR(extack, vni, "Geneve ID must be lower than 16777216");
 		return -ERANGE;
 	}
-	if (data[IFLA_GENEVE_DF] &&
-	    nla_get_u8(data[IFLA_GENEVE_DF]) > GENEVE_DF_MAX) {
-		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GENEVE_DF],
-				    "Invalid DF attribute");
+	df = data[IFLA_GENEVE_DF];
+	if (df && nla_get_u8(df) > GENEVE_DF_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, df, "Invalid DF attribute");
 		return -EINVAL;
 	}
 	return 0;

@@ -170,7 +170,7 @@ int geneve_route_mtu(struct net *net, const struct geneve_cfg *cfg);
 
 /* geneve_encap.c */
 netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev);
-int geneve_fill_metadata_dst(struct net_device *dev, struct sk_buff *skb);
+int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb);
 int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
 int geneve_udp_encap_err_lookup(struct sock *sk, struct sk_buff *skb);
 u32 geneve_vni_hash(u32 vni);
