@@ -694,8 +694,7 @@ geneve_main.o: /work/main/geneve_main.c \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/syscall_wrapper.h \
  /usr/src/linux-headers-6.1.0-56-common/include/uapi/linux/ethtool.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/proc_fs.h \
- /usr/src/linux-headers-6.1.0-56-common/include/net/geneve.h \
- /usr/src/linux-headers-6.1.0-56-common/include/net/udp_tunnel.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/net/dst_metadata.h \
  /usr/src/linux-headers-6.1.0-56-common/include/net/ip_tunnels.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/if_tunnel.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/ip.h \
@@ -778,6 +777,13 @@ geneve_main.o: /work/main/geneve_main.c \
  /usr/src/linux-headers-6.1.0-56-common/include/net/ip6_route.h \
  /usr/src/linux-headers-6.1.0-56-common/include/net/addrconf.h \
  /usr/src/linux-headers-6.1.0-56-common/include/net/nexthop.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/net/macsec.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/uapi/linux/if_macsec.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/net/geneve.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/net/udp_tunnel.h \
  /usr/src/linux-headers-6.1.0-56-common/include/net/udp.h \
  /usr/src/linux-headers-6.1.0-56-common/include/net/ip.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/net/gro.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/net/ip6_checksum.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/net/protocol.h \
  /work/main/include/geneve_priv.h /work/main/include/uapi/geneve_link.h

@@ -22,9 +22,10 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f selftests/unit/geneve_opts_test
 
+# INSTALL_MOD_PATH=DIR installs under DIR instead of / (packaging, tests).
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(KVER)
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
 
 deps:
 	selftests/deps.sh

@@ -6,7 +6,7 @@
  *
  * Locking: every control-path change happens under RTNL.  The datapath finds
  * devices through a socket's VNI hash and a device's socket through
- * geneve_dev.sock4, both published with RCU.
+ * geneve_dev.sock[], both published with RCU.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,7 +15,17 @@
 #include <linux/ethtool.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+/*
+ * The symbol version (CRC) of geneve_dev_create_fb() depends on which types
+ * this file sees defined; with these headers it equals the in-tree one, so
+ * Open vSwitch's vport_geneve links against this module.
+ */
+#include <linux/hash.h>
+#include <net/dst_metadata.h>
 #include <net/geneve.h>
+#include <net/gro.h>
+#include <net/ipv6_stubs.h>
+#include <net/protocol.h>
 #include <net/ip6_route.h>
 #include <net/rtnetlink.h>
 #include <net/udp_tunnel.h>

@@ -167,9 +167,10 @@ static int geneve_nl_parse_newer(struct nlattr *data[], struct geneve_cfg *cfg,
 	attr = data[GENEVE_IFLA_PORT_RANGE];
 	if (attr) {
 		range = nla_data(attr);
-		if (!range->low || ntohs(range->high) < ntohs(range->low)) {
+		/* As for VXLAN, high itself is not used: low < high. */
+		if (!range->low || ntohs(range->high) <= ntohs(range->low)) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "Invalid source port range: low must be 1 or more and not above high");
+					    "Invalid source port range: need 1 <= low < high");
 			return -EINVAL;
 		}
 		cfg->src_port_min = ntohs(range->low);

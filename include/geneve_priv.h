@@ -120,7 +120,7 @@ struct geneve_cfg {
 	union geneve_addr local;	/* any: the route decides */
 	u32 vni;
 	__be16 dst_port;
-	u16 src_port_min;		/* UDP source port range, inclusive */
+	u16 src_port_min;		/* UDP source ports: min <= port < max */
 	u16 src_port_max;
 	u8 ttl;				/* 0: hop limit of the route */
 	u8 tos;				/* 1: inherit from the inner header */

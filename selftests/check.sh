@@ -51,8 +51,36 @@ build()
 	echo "ok - W=1 build of our files has no warnings"
 }
 
+# make install into a scratch root that also holds Debian's in-tree module:
+# modprobe must then pick ours from updates/.
+install_test()
+{
+	local root kver intree chosen
+	root=$(mktemp -d)
+	kver=$(modinfo -F vermagic geneve.ko | cut -d' ' -f1)
+	intree=$(find "/lib/modules/$kver/kernel/drivers/net" -name 'geneve.ko*' | head -n 1)
+	mkdir -p "$root/lib/modules/$kver/kernel/drivers/net"
+	[ -n "$intree" ] && cp "$intree" "$root/lib/modules/$kver/kernel/drivers/net/"
+	if make -s install INSTALL_MOD_PATH="$root" >"$log_dir/install-output" 2>&1; then
+		echo "ok - make install INSTALL_MOD_PATH=... puts geneve.ko under updates/"
+	else
+		cat "$log_dir/install-output"
+		echo "not ok - make install INSTALL_MOD_PATH=... puts geneve.ko under updates/"
+	fi
+	chosen=$(modprobe -d "$root" -S "$kver" --show-depends geneve 2>/dev/null | grep -o '[^ ]*geneve.ko[^ ]*')
+	rm -rf "$root"
+	case $chosen in
+	*/updates/geneve.ko)
+		echo "ok - after depmod, modprobe geneve picks ours over the in-tree module" ;;
+	*)
+		echo "not ok - after depmod, modprobe geneve picks ours over the in-tree module ($chosen)"
+		return 1 ;;
+	esac
+}
+
 stage deps selftests/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 stage build build || { echo "$passed passed, $failed failed"; exit 1; }
+stage install install_test
 stage unit selftests/unit/run.sh
 # The kernel's pmtu.sh is extracted here, on the host, where xz runs natively.
 bash -c 'source selftests/lib.sh && selftests_pmtu_script >/dev/null' ||

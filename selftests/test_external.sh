@@ -6,7 +6,7 @@
 # and a packet without metadata is dropped and counted.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 12
+tap_plan 13
 require_ours
 with_workdir
 cleanup_netns
@@ -98,5 +98,12 @@ b_d=$(devstat gh1 gx tx_dropped) b_e=$(devstat gh1 gx tx_errors)
 ip netns exec gh1 ping -c 2 -i 0.2 -W 1 -q $OVER2 >/dev/null
 check_eq "no metadata: 2 packets dropped, counted in tx_dropped and tx_errors" "2 2" \
 	"$(($(devstat gh1 gx tx_dropped) - b_d)) $(($(devstat gh1 gx tx_errors) - b_e))"
+
+# Open vSwitch's vport_geneve calls geneve_dev_create_fb(): it must link
+# against ours (same prototype, same symbol version).
+check "vport_geneve (Open vSwitch) loads and links against our module" eval '
+	modprobe vport_geneve && [ -e /sys/module/geneve/holders/vport_geneve ] &&
+	geneve_is_ours'
+rmmod vport_geneve 2>/dev/null
 
 tap_done

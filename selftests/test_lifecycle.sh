@@ -6,7 +6,7 @@
 # ("unregister_netdevice: waiting ...", WARN_ON) that the VM runner fails on.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 14
+tap_plan 16
 require_ours
 trap cleanup_netns EXIT
 cleanup_netns
@@ -68,6 +68,18 @@ ip netns del B
 sleep 1
 check_eq "deleting B destroys the device and closes A's socket" 0 "$(udp_sockets A)"
 ip netns del A
+
+# Traffic before and after moving a live tunnel device to another namespace.
+check "ping, move gh1's gnv0 into namespace vm1, ping again from vm1" eval '
+	underlay_setup && tunnel_setup &&
+	ip netns exec gh1 ping -c 2 -i 0.2 -W 5 -q $OVER2 >/dev/null &&
+	netns_add vm1 && ip -n gh1 link set gnv0 netns vm1 &&
+	ip -n vm1 addr add $OVER1/24 dev gnv0 && ip -n vm1 link set gnv0 up &&
+	ip netns exec vm1 ping -c 2 -i 0.2 -W 5 -q $OVER2 >/dev/null'
+check_eq "after the move its socket is still in gh1, none in vm1" "1 0" \
+	"$(udp_sockets gh1) $(udp_sockets vm1)"
+cleanup_netns
+sleep 1
 
 # A namespace deleted while devices in it are up and passing traffic.
 check "traffic over a tunnel, then both host namespaces deleted" \

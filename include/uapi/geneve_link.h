@@ -15,7 +15,7 @@
 #define GENEVE_IFLA_LOCAL6	18	/* struct in6_addr */
 #define GENEVE_IFLA_MAX		GENEVE_IFLA_LOCAL6
 
-/* UDP source ports used for the flow hash, both ends included. */
+/* UDP source ports for the flow hash: low <= port < high, as for VXLAN. */
 struct geneve_ifla_port_range {
 	__be16 low;
 	__be16 high;
