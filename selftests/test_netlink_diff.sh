@@ -57,8 +57,8 @@ same_errors()
 # Guards against a comparison of two empty runs.
 refusals=$(grep -lv '^0$' "$WORK"/intree/*.rc | wc -l)
 devices=$(wc -l <"$WORK/intree/${#CMDS[@]}.links")
-check "the reference run refused 15+ commands and kept 20+ devices ($refusals, $devices)" \
-	test "$refusals" -ge 15 -a "$devices" -ge 20
+check "the reference run refused 15+ commands and kept 15+ devices ($refusals, $devices)" \
+	test "$refusals" -ge 15 -a "$devices" -ge 15
 
 i=0
 for cmd in "${CMDS[@]}"; do
