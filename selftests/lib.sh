@@ -182,13 +182,17 @@ underlay_setup()
 	ip -n gh2 link set u2 up
 }
 
+# ipv6_on NETNS DEV ADDR: IPv6 on that one device, with ADDR (no DAD wait).
+ipv6_on()
+{
+	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=0" &&
+	ip -n "$1" addr add "$3/64" dev "$2" nodad
+}
+
 # IPv6 on the underlay only: other devices keep it off (see above).
 underlay_setup6()
 {
-	ip netns exec gh1 sysctl -qw net.ipv6.conf.u1.disable_ipv6=0 &&
-	ip netns exec gh2 sysctl -qw net.ipv6.conf.u2.disable_ipv6=0 &&
-	ip -n gh1 addr add $UNDER6_1/64 dev u1 nodad &&
-	ip -n gh2 addr add $UNDER6_2/64 dev u2 nodad
+	ipv6_on gh1 u1 $UNDER6_1 && ipv6_on gh2 u2 $UNDER6_2
 }
 
 # tunnel_pair REMOTE_OF_GH2 REMOTE_OF_GH1 [extra geneve options...]: gnv0 on
@@ -212,10 +216,7 @@ tunnel_setup()
 # Inner IPv6 on gnv0 as well ($OVER6_1, $OVER6_2).
 tunnel_inner6()
 {
-	ip netns exec gh1 sysctl -qw net.ipv6.conf.gnv0.disable_ipv6=0 &&
-	ip netns exec gh2 sysctl -qw net.ipv6.conf.gnv0.disable_ipv6=0 &&
-	ip -n gh1 addr add $OVER6_1/64 dev gnv0 nodad &&
-	ip -n gh2 addr add $OVER6_2/64 dev gnv0 nodad
+	ipv6_on gh1 gnv0 $OVER6_1 && ipv6_on gh2 gnv0 $OVER6_2
 }
 
 # capture_start NETNS IFACE COUNT FILE FILTER: tcpdump of incoming packets in
