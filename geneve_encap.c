@@ -28,6 +28,53 @@ u32 geneve_vni_hash(u32 vni)
 	return hash_32(vni, GENEVE_VNI_HASH_BITS);
 }
 
+/* Error paths only: the standard counters are atomic, so is the breakdown. */
+void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why)
+{
+	struct net_device *dev = geneve->dev;
+
+	atomic_long_inc(&geneve->drops[why]);
+	switch (why) {
+	case GENEVE_DROP_RX_WRONG_PROTOCOL:
+	case GENEVE_DROP_RX_OAM:
+	case GENEVE_DROP_RX_NO_MEMORY:
+		DEV_STATS_INC(dev, rx_dropped);
+		break;
+	case GENEVE_DROP_RX_BACKLOG:
+		break;		/* gro_cells_receive() counted it already */
+	case GENEVE_DROP_RX_TRUNCATED:
+	case GENEVE_DROP_RX_TRUNCATED_INNER:
+		DEV_STATS_INC(dev, rx_length_errors);
+		DEV_STATS_INC(dev, rx_errors);
+		break;
+	case GENEVE_DROP_RX_BAD_OPTIONS:
+	case GENEVE_DROP_RX_CRITICAL:
+	case GENEVE_DROP_RX_ECN:
+		DEV_STATS_INC(dev, rx_frame_errors);
+		DEV_STATS_INC(dev, rx_errors);
+		break;
+	case GENEVE_DROP_RX_OWN_MAC:
+		DEV_STATS_INC(dev, rx_errors);
+		break;
+	case GENEVE_DROP_TX_NO_METADATA:	/* refused, not failed */
+	case GENEVE_DROP_TX_BAD_OPTIONS:
+	case GENEVE_DROP_TX_NOT_IP:
+		DEV_STATS_INC(dev, tx_dropped);
+		break;
+	case GENEVE_DROP_TX_NO_ROUTE:
+		DEV_STATS_INC(dev, tx_carrier_errors);
+		DEV_STATS_INC(dev, tx_errors);
+		break;
+	case GENEVE_DROP_TX_LOOP:
+		DEV_STATS_INC(dev, collisions);
+		DEV_STATS_INC(dev, tx_errors);
+		break;
+	default:	/* the other transmit errors */
+		DEV_STATS_INC(dev, tx_errors);
+		break;
+	}
+}
+
 static __be64 geneve_vni_to_tun_id(u32 vni)
 {
 	return cpu_to_be64(vni);
@@ -81,7 +128,7 @@ static int geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx)
 	__be16 flags;
 
 	if (unlikely(!info || !(info->mode & IP_TUNNEL_INFO_TX)))
-		return -EINVAL;
+		return -ENODATA;
 	flags = info->key.tun_flags;
 	/*
 	 * Options of another tunnel type, or malformed ones, cannot be sent.
@@ -92,7 +139,7 @@ static int geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx)
 		if (unlikely(!(flags & TUNNEL_GENEVE_OPT) ||
 			     geneve_opts_check((const u8 *)(info + 1),
 					       info->options_len, &tx->flags)))
-			return -EINVAL;
+			return -EBADMSG;
 	}
 
 	tx->md = info;
@@ -373,6 +420,31 @@ err_release:
 	return err;
 }
 
+/* Each transmit step fails with its own errno; this names the reason. */
+static enum geneve_drop geneve_tx_drop_reason(int err)
+{
+	switch (err) {
+	case -ENODATA:
+		return GENEVE_DROP_TX_NO_METADATA;
+	case -EBADMSG:
+		return GENEVE_DROP_TX_BAD_OPTIONS;
+	case -EINVAL:
+		return GENEVE_DROP_TX_TRUNCATED;
+	case -EPROTONOSUPPORT:
+		return GENEVE_DROP_TX_NOT_IP;
+	case -ENOTCONN:
+		return GENEVE_DROP_TX_NO_SOCKET;
+	case -ENETUNREACH:
+		return GENEVE_DROP_TX_NO_ROUTE;
+	case -ELOOP:
+		return GENEVE_DROP_TX_LOOP;
+	case -EMSGSIZE:
+		return GENEVE_DROP_TX_TOO_BIG;
+	default:
+		return GENEVE_DROP_TX_NO_MEMORY;
+	}
+}
+
 netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
@@ -391,20 +463,7 @@ netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev)
 	/* -EMSGSIZE: the packet went back to its sender as an ICMP error. */
 	if (err != -EMSGSIZE)
 		kfree_skb(skb);
-	switch (err) {
-	case -ELOOP:
-		DEV_STATS_INC(dev, collisions);
-		break;
-	case -ENETUNREACH:
-		DEV_STATS_INC(dev, tx_carrier_errors);
-		break;
-	case -EINVAL:
-	case -ENOTCONN:
-	case -EPROTONOSUPPORT:
-		DEV_STATS_INC(dev, tx_dropped);
-		break;
-	}
-	DEV_STATS_INC(dev, tx_errors);
+	geneve_count_drop(geneve, geneve_tx_drop_reason(err));
 	net_dbg_ratelimited("%s: transmit failed: %d\n", dev->name, err);
 	return NETDEV_TX_OK;
 }
@@ -454,8 +513,8 @@ int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb)
  * ECN per RFC 6040: outer CE marks the inner packet; CE on a not-ECT inner
  * packet cannot be passed on and is dropped.
  */
-static bool geneve_ecn_decap(struct geneve_dev *geneve, struct geneve_sock *gs,
-			     const void *outer, struct sk_buff *skb)
+static bool geneve_ecn_decap(const struct geneve_sock *gs, const void *outer,
+			     struct sk_buff *skb)
 {
 	int err;
 
@@ -474,11 +533,7 @@ static bool geneve_ecn_decap(struct geneve_dev *geneve, struct geneve_sock *gs,
 					     &((const struct iphdr *)outer)->saddr,
 					     ((const struct iphdr *)outer)->tos);
 	}
-	if (err == 1)
-		return true;
-	DEV_STATS_INC(geneve->dev, rx_frame_errors);
-	DEV_STATS_INC(geneve->dev, rx_errors);
-	return false;
+	return err == 1;	/* 1: logged only, the packet goes on */
 }
 
 static bool geneve_rx_proto_ok(const struct geneve_cfg *cfg, u16 proto)
@@ -520,49 +575,47 @@ static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
 	bool eth = hdr->protocol == ETH_P_TEB;
 	u8 flags = hdr->flags, opt_flags;
 	unsigned int outer_nh, len;
+	enum geneve_drop why;
 
 	if (unlikely(!geneve_rx_proto_ok(cfg, hdr->protocol))) {
-		DEV_STATS_INC(dev, rx_dropped);
+		why = GENEVE_DROP_RX_WRONG_PROTOCOL;
 		goto drop;
 	}
 	if (unlikely(!pskb_may_pull(skb, GENEVE_UDP_HLEN + hdr->opts_len +
 					 (eth ? ETH_HLEN : 0)))) {
-		DEV_STATS_INC(dev, rx_length_errors);
-		DEV_STATS_INC(dev, rx_errors);
+		why = GENEVE_DROP_RX_TRUNCATED;
 		goto drop;
 	}
 	if (cfg->external) {
 		/* Options go up to tc/BPF/OVS: they must at least be well formed. */
 		if (unlikely(geneve_opts_check((u8 *)(udp_hdr(skb) + 1) + GENEVE_HDR_LEN,
 					       hdr->opts_len, &opt_flags))) {
-			DEV_STATS_INC(dev, rx_frame_errors);
-			DEV_STATS_INC(dev, rx_errors);
+			why = GENEVE_DROP_RX_BAD_OPTIONS;
 			goto drop;
 		}
 		flags |= opt_flags;
 	} else {
 		/* We interpret no options, so critical ones cannot be honoured. */
 		if (unlikely(hdr->flags & GENEVE_FLAG_CRITICAL)) {
-			DEV_STATS_INC(dev, rx_frame_errors);
-			DEV_STATS_INC(dev, rx_errors);
+			why = GENEVE_DROP_RX_CRITICAL;
 			goto drop;
 		}
 		/* Control messages are for the endpoint, never forwarded as data. */
 		if (unlikely(hdr->flags & GENEVE_FLAG_OAM)) {
-			DEV_STATS_INC(dev, rx_dropped);
+			why = GENEVE_DROP_RX_OAM;
 			goto drop;
 		}
 	}
 	if (unlikely(iptunnel_pull_header(skb, GENEVE_UDP_HLEN + hdr->opts_len,
 					  htons(hdr->protocol),
 					  !net_eq(geneve->net, dev_net(dev))))) {
-		DEV_STATS_INC(dev, rx_dropped);
+		why = GENEVE_DROP_RX_NO_MEMORY;
 		goto drop;
 	}
 	/* After the pull, which may scrub the skb's dst; the headers stay put. */
 	if ((cfg->external || ip_tunnel_collect_metadata()) &&
 	    unlikely(geneve_rx_metadata(geneve, gs, skb, hdr, flags))) {
-		DEV_STATS_INC(dev, rx_dropped);
+		why = GENEVE_DROP_RX_NO_MEMORY;
 		goto drop;
 	}
 
@@ -573,7 +626,7 @@ static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
 		/* Our own frames coming back mean a forwarding loop. */
 		if (unlikely(ether_addr_equal(eth_hdr(skb)->h_source,
 					      dev->dev_addr))) {
-			DEV_STATS_INC(dev, rx_errors);
+			why = GENEVE_DROP_RX_OWN_MAC;
 			goto drop;
 		}
 	} else {
@@ -585,18 +638,22 @@ static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
 	outer_nh = skb_network_header(skb) - skb->head;
 	skb_reset_network_header(skb);
 	if (unlikely(!pskb_inet_may_pull(skb))) {
-		DEV_STATS_INC(dev, rx_length_errors);
-		DEV_STATS_INC(dev, rx_errors);
+		why = GENEVE_DROP_RX_TRUNCATED_INNER;
 		goto drop;
 	}
-	if (unlikely(!geneve_ecn_decap(geneve, gs, skb->head + outer_nh, skb)))
+	if (unlikely(!geneve_ecn_decap(gs, skb->head + outer_nh, skb))) {
+		why = GENEVE_DROP_RX_ECN;
 		goto drop;
+	}
 
 	len = skb->len;
 	if (likely(gro_cells_receive(&geneve->gro_cells, skb) == NET_RX_SUCCESS))
 		dev_sw_netstats_rx_add(dev, len);
+	else
+		geneve_count_drop(geneve, GENEVE_DROP_RX_BACKLOG);
 	return;
 drop:
+	geneve_count_drop(geneve, why);
 	kfree_skb(skb);
 }
 

@@ -252,9 +252,56 @@ static void geneve_ethtool_drvinfo(struct net_device *dev,
 	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
 }
 
+static const char geneve_drop_names[GENEVE_DROP_MAX][ETH_GSTRING_LEN] = {
+	[GENEVE_DROP_RX_WRONG_PROTOCOL]		= "rx_drop_wrong_protocol",
+	[GENEVE_DROP_RX_TRUNCATED]		= "rx_drop_truncated",
+	[GENEVE_DROP_RX_BAD_OPTIONS]		= "rx_drop_bad_options",
+	[GENEVE_DROP_RX_CRITICAL]		= "rx_drop_critical_options",
+	[GENEVE_DROP_RX_OAM]			= "rx_drop_oam",
+	[GENEVE_DROP_RX_NO_MEMORY]		= "rx_drop_no_memory",
+	[GENEVE_DROP_RX_OWN_MAC]		= "rx_drop_own_mac",
+	[GENEVE_DROP_RX_TRUNCATED_INNER]	= "rx_drop_truncated_inner",
+	[GENEVE_DROP_RX_ECN]			= "rx_drop_ecn",
+	[GENEVE_DROP_RX_BACKLOG]		= "rx_drop_backlog",
+	[GENEVE_DROP_TX_NO_METADATA]		= "tx_drop_no_metadata",
+	[GENEVE_DROP_TX_BAD_OPTIONS]		= "tx_drop_bad_options",
+	[GENEVE_DROP_TX_TRUNCATED]		= "tx_drop_truncated",
+	[GENEVE_DROP_TX_NOT_IP]			= "tx_drop_not_ip",
+	[GENEVE_DROP_TX_NO_SOCKET]		= "tx_drop_no_socket",
+	[GENEVE_DROP_TX_NO_ROUTE]		= "tx_drop_no_route",
+	[GENEVE_DROP_TX_LOOP]			= "tx_drop_loop",
+	[GENEVE_DROP_TX_TOO_BIG]		= "tx_drop_too_big",
+	[GENEVE_DROP_TX_NO_MEMORY]		= "tx_drop_no_memory",
+};
+
+static int geneve_ethtool_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? GENEVE_DROP_MAX : -EOPNOTSUPP;
+}
+
+static void geneve_ethtool_strings(struct net_device *dev, u32 sset, u8 *buf)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(buf, geneve_drop_names, sizeof(geneve_drop_names));
+}
+
+static void geneve_ethtool_stats(struct net_device *dev,
+				 struct ethtool_stats *stats, u64 *data)
+{
+	struct geneve_dev *geneve = netdev_priv(dev);
+	unsigned int i;
+
+	for (i = 0; i < GENEVE_DROP_MAX; i++)
+		data[i] = atomic_long_read(&geneve->drops[i]);
+}
+
+/* `ethtool -S`: why packets were dropped, one counter per reason. */
 static const struct ethtool_ops geneve_ethtool = {
-	.get_link	= ethtool_op_get_link,
-	.get_drvinfo	= geneve_ethtool_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_drvinfo		= geneve_ethtool_drvinfo,
+	.get_sset_count		= geneve_ethtool_sset_count,
+	.get_strings		= geneve_ethtool_strings,
+	.get_ethtool_stats	= geneve_ethtool_stats,
 };
 
 /* DEVTYPE=geneve in uevents: udev and sysfs users tell tunnels apart. */

@@ -77,6 +77,35 @@ enum geneve_sock_drop {
 	GENEVE_SOCK_DROP_MAX
 };
 
+/*
+ * Why a device dropped a packet: `ethtool -S` shows one counter per reason;
+ * each also moves the standard counter the in-tree driver uses for it.
+ */
+enum geneve_drop {
+	/* receive */
+	GENEVE_DROP_RX_WRONG_PROTOCOL,	/* protocol type not of the device mode */
+	GENEVE_DROP_RX_TRUNCATED,	/* options or inner Ethernet past the end */
+	GENEVE_DROP_RX_BAD_OPTIONS,	/* malformed options (external mode) */
+	GENEVE_DROP_RX_CRITICAL,	/* C bit: options we cannot interpret */
+	GENEVE_DROP_RX_OAM,		/* control message, not data */
+	GENEVE_DROP_RX_NO_MEMORY,
+	GENEVE_DROP_RX_OWN_MAC,		/* our own frame back: a loop */
+	GENEVE_DROP_RX_TRUNCATED_INNER,	/* inner IP header past the end */
+	GENEVE_DROP_RX_ECN,		/* outer CE on a not-ECT inner packet */
+	GENEVE_DROP_RX_BACKLOG,		/* GRO cell queue full */
+	/* transmit */
+	GENEVE_DROP_TX_NO_METADATA,	/* external mode without tunnel info */
+	GENEVE_DROP_TX_BAD_OPTIONS,	/* tunnel info with malformed options */
+	GENEVE_DROP_TX_TRUNCATED,	/* inner headers the options read are cut */
+	GENEVE_DROP_TX_NOT_IP,		/* L3 mode carries IPv4 and IPv6 only */
+	GENEVE_DROP_TX_NO_SOCKET,	/* device reconfigured meanwhile */
+	GENEVE_DROP_TX_NO_ROUTE,
+	GENEVE_DROP_TX_LOOP,		/* route to the remote through ourselves */
+	GENEVE_DROP_TX_TOO_BIG,		/* PMTU: ICMP error sent back instead */
+	GENEVE_DROP_TX_NO_MEMORY,
+	GENEVE_DROP_MAX
+};
+
 /* Sockets and devices are per address family: index 0 IPv4, 1 IPv6. */
 enum geneve_af {
 	GENEVE_AF_INET,
@@ -142,6 +171,7 @@ struct geneve_dev {
 	struct gro_cells gro_cells;
 	struct dst_cache dst_cache;
 	struct geneve_cfg cfg;
+	atomic_long_t drops[GENEVE_DROP_MAX];
 };
 
 extern unsigned int geneve_net_id;
@@ -174,6 +204,7 @@ int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb);
 int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
 int geneve_udp_encap_err_lookup(struct sock *sk, struct sk_buff *skb);
 u32 geneve_vni_hash(u32 vni);
+void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why);
 
 /* geneve_netlink.c */
 extern struct rtnl_link_ops geneve_link_ops;

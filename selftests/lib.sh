@@ -281,6 +281,21 @@ devstat()
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
+# ethstats NETNS DEV: the device's `ethtool -S` counters, "NAME VALUE" lines.
+ethstats()
+{
+	ip netns exec "$1" ethtool -S "$2" | awk -F': *' 'NR > 1 { sub(/^ +/, "", $1); print $1, $2 }'
+}
+
+# stat_moves BEFORE AFTER: which counters of two ethstats outputs moved, as
+# "NAME+DELTA ..." in output order, or "-" if none did.
+stat_moves()
+{
+	awk 'NR == FNR { was[$1] = $2; next }
+	     $2 != was[$1] { out = out sep $1 "+" ($2 - was[$1]); sep = " " }
+	     END { print (out == "" ? "-" : out) }' <(echo "$1") <(echo "$2")
+}
+
 # sock_stat NETNS PORT COLUMN [FAMILY]: a column of /proc/net/geneve for the
 # socket on PORT (FAMILY inet by default), "none" if there is no such socket.
 sock_stat()

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Hand-made packets at UDP port 6081: each is dropped (or delivered) and moves
-# exactly the counters it should, and the tunnel keeps working afterwards.
+# exactly the counters it should: socket drops in /proc/net/geneve, the
+# standard device counters, and the one `ethtool -S` reason counter.  The
+# tunnel keeps working afterwards.
 source "$(dirname "$0")/lib.sh"
 
 tap_plan 16
@@ -27,35 +29,38 @@ snapshot()
 	done
 }
 
-# expect DESCRIPTION "DELTAS (in COUNTERS order)" gnvpkt.py-send-arguments...
+# expect DESCRIPTION "DELTAS (in COUNTERS order)" ETHTOOL-MOVES gnvpkt.py-send-arguments...
 expect()
 {
-	local desc=$1 want=$2; shift 2
-	local before after i got=()
+	local desc=$1 want=$2 why=$3; shift 3
+	local before after i got=() drops
 	read -ra before <<<"$(snapshot | xargs)"
+	drops=$(ethstats gh2 gnv0)
 	ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" send $UNDER2 "$@"
 	sleep 0.3
 	read -ra after <<<"$(snapshot | xargs)"
 	for i in "${!after[@]}"; do
 		got+=($((after[i] - before[i])))
 	done
-	check_eq "$desc" "$want" "${got[*]}" || echo "# counters: $COUNTERS"
+	check_eq "$desc" "$want $why" \
+		"${got[*]} $(stat_moves "$drops" "$(ethstats gh2 gnv0)")" ||
+		echo "# counters: $COUNTERS ethtool-S"
 }
 
-#                                                      short ver notun rxp drop err frame len
-expect "5 bytes of garbage: socket 'short' drop"          "1 0 0 0 0 0 0 0" --raw 0102030405
-expect "version 1: socket 'bad_version' drop"            "0 1 0 0 0 0 0 0" --version 1
-expect "unknown VNI: socket 'no_tunnel' drop"            "0 0 1 0 0 0 0 0" --vni 4242
-expect "known VNI from another remote: 'no_tunnel'"      "0 0 1 0 0 0 0 0" --bind 192.0.2.3
-expect "critical bit (options not interpreted): frame error" "0 0 0 0 0 1 1 0" --critical
-expect "OAM bit: control message not forwarded, dropped" "0 0 0 0 1 0 0 0" --oam
-expect "protocol 0x0800 on an Ethernet device: dropped"  "0 0 0 0 1 0 0 0" --proto 0x0800
-expect "options running past the packet: length error"   "0 0 0 0 0 1 0 1" --opts-words 63 --inner none
-expect "inner frame shorter than Ethernet: length error" "0 0 0 0 0 1 0 1" --inner eth-short
-expect "inner IPv4 header truncated: length error"       "0 0 0 0 0 1 0 1" --inner ipv4-short
-expect "inner source MAC is our own (loop): rx error"    "0 0 0 0 0 1 0 0" --src-mac "$MAC2"
-expect "valid packet with 8 bytes of options: delivered" "0 0 0 1 0 0 0 0" --opts-words 2 --opts-bytes 8
-expect "valid packet, reserved bits all set: delivered" "0 0 0 1 0 0 0 0" --reserved
+#                                                      short ver notun rxp drop err frame len  ethtool -S
+expect "5 bytes of garbage: socket 'short' drop"          "1 0 0 0 0 0 0 0" - --raw 0102030405
+expect "version 1: socket 'bad_version' drop"            "0 1 0 0 0 0 0 0" - --version 1
+expect "unknown VNI: socket 'no_tunnel' drop"            "0 0 1 0 0 0 0 0" - --vni 4242
+expect "known VNI from another remote: 'no_tunnel'"      "0 0 1 0 0 0 0 0" - --bind 192.0.2.3
+expect "critical bit (options not interpreted): frame error" "0 0 0 0 0 1 1 0" rx_drop_critical_options+1 --critical
+expect "OAM bit: control message not forwarded, dropped" "0 0 0 0 1 0 0 0" rx_drop_oam+1 --oam
+expect "protocol 0x0800 on an Ethernet device: dropped"  "0 0 0 0 1 0 0 0" rx_drop_wrong_protocol+1 --proto 0x0800
+expect "options running past the packet: length error"   "0 0 0 0 0 1 0 1" rx_drop_truncated+1 --opts-words 63 --inner none
+expect "inner frame shorter than Ethernet: length error" "0 0 0 0 0 1 0 1" rx_drop_truncated+1 --inner eth-short
+expect "inner IPv4 header truncated: length error"       "0 0 0 0 0 1 0 1" rx_drop_truncated_inner+1 --inner ipv4-short
+expect "inner source MAC is our own (loop): rx error"    "0 0 0 0 0 1 0 0" rx_drop_own_mac+1 --src-mac "$MAC2"
+expect "valid packet with 8 bytes of options: delivered" "0 0 0 1 0 0 0 0" - --opts-words 2 --opts-bytes 8
+expect "valid packet, reserved bits all set: delivered" "0 0 0 1 0 0 0 0" - --reserved
 
 check "tunnel still forwards after all of it (ping gh1 -> gh2)" \
 	ip netns exec gh1 ping -c 2 -i 0.2 -W 5 $OVER2

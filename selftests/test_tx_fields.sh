@@ -68,11 +68,13 @@ outer "ECN: CE inner becomes ECT(0) outside (RFC 6040 compatibility)" "64 2 Fals
 # Outer CE on arrival: copied into an ECT inner packet, fatal to a not-ECT one.
 ip -n gh1 link set gnv0 type geneve id $VNI ttl auto tos 0 df unset
 b_rx=$(devstat gh2 gnv0 rx_packets) b_fe=$(devstat gh2 gnv0 rx_frame_errors)
+b_why=$(ethstats gh2 gnv0)
 ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" send $UNDER2 --outer-tos 3 --inner-tos 0
 ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" send $UNDER2 --outer-tos 3 --inner-tos 2
 sleep 0.3
-check_eq "outer CE: not-ECT inner dropped (frame error), ECT(0) inner delivered" "1 1" \
-	"$(($(devstat gh2 gnv0 rx_frame_errors) - b_fe)) $(($(devstat gh2 gnv0 rx_packets) - b_rx))"
+check_eq "outer CE: not-ECT inner dropped (frame error, rx_drop_ecn), ECT(0) inner delivered" \
+	"1 1 rx_drop_ecn+1" \
+	"$(($(devstat gh2 gnv0 rx_frame_errors) - b_fe)) $(($(devstat gh2 gnv0 rx_packets) - b_rx)) $(stat_moves "$b_why" "$(ethstats gh2 gnv0)")"
 check "tunnel still forwards" ip netns exec gh1 ping -c 2 -i 0.2 -W 5 $OVER2
 
 tap_done
