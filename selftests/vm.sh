@@ -39,6 +39,8 @@
 #   KVER       kernel version to boot (default: newest with both
 #              /boot/vmlinuz-KVER and /lib/modules/KVER/kernel)
 #   VM_DEBUG=1 show the whole boot on the console and trace the guest init
+#   VM_ACCEL   tcg or kvm to skip the probe that decides (default: KVM when
+#              /dev/kvm is writable and a probe boot under it works)
 #   VM_SHARED  use this existing directory instead of a fresh one (it is
 #              neither emptied nor removed)
 #
@@ -136,6 +138,35 @@ prepare_kernel() {
 	KERNEL=$out
 }
 
+# Sets KVM=1 when KVM really runs this kernel.  A /dev/kvm that opens is not
+# enough: nested setups have been seen to abort QEMU (an MSR it cannot set)
+# or to spin without ever starting the guest.  The probe boots the kernel
+# with no root file system, which must end in a panic within seconds; its
+# verdict is cached per QEMU binary and kernel.
+probe_kvm() {
+	KVM=0
+	case ${VM_ACCEL:-auto} in
+	tcg) return ;;
+	kvm) KVM=1; return ;;
+	esac
+	[ -w /dev/kvm ] || return 0
+	local qemu verdict
+	qemu=$(command -v qemu-system-x86_64) || return 0
+	verdict=$CACHE_DIR/kvm-$(stat -c %Y-%s "$qemu" "$KERNEL" | sha256sum | cut -c1-16)
+	if [ ! -f "$verdict" ]; then
+		if timeout -k 5 20 qemu-system-x86_64 -nodefaults -no-user-config -machine q35 \
+			-accel kvm -cpu host -smp 1 -m 256 -display none -serial stdio -no-reboot \
+			-kernel "$KERNEL" -append "console=ttyS0 panic=-1" < /dev/null 2> /dev/null |
+			grep -q 'Kernel panic'; then
+			echo 1 > "$verdict"
+		else
+			echo 0 > "$verdict"
+		fi
+	fi
+	KVM=$(cat "$verdict")
+	[ "$KVM" = 1 ] || echo "vm.sh: /dev/kvm is there but does not run guests: using TCG" >&2
+}
+
 # Sets INITRAMFS to a cached initramfs for $KVER, building it if needed.
 prepare_initramfs() {
 	local mods=() key stage m out i=10
@@ -213,7 +244,7 @@ boot_vm() {
 	[ "$VM_DEBUG" = 1 ] || append+=" quiet loglevel=3"
 	append+=" vm_run=$RUN vm_name=$name vm_debug=$VM_DEBUG"
 	local accel=(-accel tcg -cpu max)
-	[ -w /dev/kvm ] && accel=(-accel kvm -cpu host)
+	[ "$KVM" = 1 ] && accel=(-accel kvm -cpu host)
 	{
 		local rc=0
 		# --foreground keeps QEMU in the job's process group, which
@@ -344,6 +375,7 @@ main() {
 	mkdir -p "$CACHE_DIR"
 	prepare_kernel
 	prepare_initramfs
+	probe_kvm
 
 	JOBS=()
 	# Job control puts each background VM in a process group of its own.
