@@ -10,6 +10,7 @@
 #include <linux/hash.h>
 #include <linux/if_ether.h>
 #include <net/dst_metadata.h>
+#include <net/gro.h>
 #include <net/inet_ecn.h>
 #include <net/ip6_route.h>
 #include <net/ip_tunnels.h>
@@ -706,6 +707,83 @@ int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 drop:
 	kfree_skb(skb);
 	return 0;
+}
+
+/* ---- GRO on the UDP socket ---- */
+
+/*
+ * A packet joins the flows held for merging only if its whole Geneve header,
+ * options included, is byte for byte theirs (RFC 8926 section 4.6: the
+ * options must stay with every packet they came with).  OAM packets are
+ * never merged: they go up at once, one by one.
+ */
+struct sk_buff *geneve_gro_receive(struct sock *sk, struct list_head *head,
+				   struct sk_buff *skb)
+{
+	unsigned int off = skb_gro_offset(skb), hlen;
+	const struct packet_offload *ptype;
+	struct geneve_hdr_fields hdr;
+	struct sk_buff *pp = NULL, *p;
+	int flush = 1;
+	const u8 *gh;
+
+	gh = skb_gro_header(skb, off + GENEVE_HDR_LEN, off);
+	if (unlikely(!gh) ||
+	    geneve_hdr_parse(gh, GENEVE_HDR_LEN, &hdr) != GENEVE_HDR_OK ||
+	    (hdr.flags & GENEVE_FLAG_OAM))
+		goto out;
+	hlen = GENEVE_HDR_LEN + hdr.opts_len;
+	gh = skb_gro_header(skb, off + hlen, off);
+	if (unlikely(!gh))
+		goto out;
+
+	/* Equal base headers mean equal option lengths: then compare those. */
+	list_for_each_entry(p, head, list) {
+		const u8 *held = p->data + off;
+
+		if (NAPI_GRO_CB(p)->same_flow &&
+		    (memcmp(gh, held, GENEVE_HDR_LEN) ||
+		     memcmp(gh + GENEVE_HDR_LEN, held + GENEVE_HDR_LEN,
+			    hdr.opts_len)))
+			NAPI_GRO_CB(p)->same_flow = 0;
+	}
+
+	skb_gro_pull(skb, hlen);
+	skb_gro_postpull_rcsum(skb, gh, hlen);
+	if (hdr.protocol == ETH_P_TEB) {
+		pp = call_gro_receive(eth_gro_receive, head, skb);
+	} else {
+		ptype = gro_find_receive_by_type(htons(hdr.protocol));
+		if (!ptype)
+			goto out;
+		pp = call_gro_receive(ptype->callbacks.gro_receive, head, skb);
+	}
+	flush = 0;
+out:
+	skb_gro_flush_final(skb, pp, flush);
+	return pp;
+}
+
+/* Finishes a merged packet: the inner protocol fixes up its own headers. */
+int geneve_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff)
+{
+	const struct packet_offload *ptype;
+	struct geneve_hdr_fields hdr;
+	int inner, err = -ENOSYS;
+
+	/* geneve_gro_receive() parsed this header before it held the packet. */
+	geneve_hdr_parse(skb->data + nhoff, GENEVE_HDR_LEN, &hdr);
+	inner = nhoff + GENEVE_HDR_LEN + hdr.opts_len;
+	/* With skb->encapsulation set, this sets the inner MAC header too. */
+	if (hdr.protocol == ETH_P_TEB)
+		return eth_gro_complete(skb, inner);
+
+	ptype = gro_find_complete_by_type(htons(hdr.protocol));
+	if (ptype)
+		err = ptype->callbacks.gro_complete(skb, inner);
+	/* L3 mode: no inner MAC header, so it starts where IP does. */
+	skb_set_inner_mac_header(skb, inner);
+	return err;
 }
 
 /*

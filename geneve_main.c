@@ -65,6 +65,8 @@ static struct geneve_sock *geneve_sock_create(struct net *net,
 		.encap_type = 1,	/* any non-zero type selects encap_rcv */
 		.encap_rcv = geneve_udp_encap_recv,
 		.encap_err_lookup = geneve_udp_encap_err_lookup,
+		.gro_receive = geneve_gro_receive,
+		.gro_complete = geneve_gro_complete,
 	};
 	struct geneve_sock *gs;
 	unsigned int i;
@@ -94,9 +96,13 @@ static struct geneve_sock *geneve_sock_create(struct net *net,
 	for (i = 0; i < ARRAY_SIZE(gs->vni_heads); i++)
 		INIT_HLIST_HEAD(&gs->vni_heads[i]);
 
+	/* GRO may hand us UDP GSO packets whole: segmenting them is wasted. */
+	udp_allow_gso(gs->sock->sk);
 	tunnel_cfg.sk_user_data = gs;
 	setup_udp_tunnel_sock(net, gs->sock, &tunnel_cfg);
 	list_add_rcu(&gs->net_node, &geneve_pernet(net)->socks);
+	/* NICs that parse Geneve learn the port (and later its removal). */
+	udp_tunnel_notify_add_rx_port(gs->sock, UDP_TUNNEL_TYPE_GENEVE);
 	return gs;
 }
 
@@ -126,6 +132,7 @@ static void geneve_sock_put(struct geneve_sock *gs)
 	if (gs->users)
 		return;
 	list_del_rcu(&gs->net_node);
+	udp_tunnel_notify_del_rx_port(gs->sock, UDP_TUNNEL_TYPE_GENEVE);
 	/* Clears sk_user_data and waits for encap_rcv callers to finish. */
 	udp_tunnel_sock_release(gs->sock);
 	kfree_rcu(gs, rcu);
@@ -604,6 +611,35 @@ static struct pernet_operations geneve_net_ops = {
 	.exit_batch	= geneve_net_exit_batch,
 };
 
+/*
+ * A NIC driver asks for every UDP tunnel port of its namespace when it
+ * (re)initialises its offload table, and has them dropped when it resets.
+ */
+static int geneve_netdev_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct geneve_sock *gs;
+
+	if (event != NETDEV_UDP_TUNNEL_PUSH_INFO &&
+	    event != NETDEV_UDP_TUNNEL_DROP_INFO)
+		return NOTIFY_DONE;
+	ASSERT_RTNL();
+	list_for_each_entry(gs, &geneve_pernet(dev_net(dev))->socks, net_node) {
+		if (event == NETDEV_UDP_TUNNEL_PUSH_INFO)
+			udp_tunnel_push_rx_port(dev, gs->sock,
+						UDP_TUNNEL_TYPE_GENEVE);
+		else
+			udp_tunnel_drop_rx_port(dev, gs->sock,
+						UDP_TUNNEL_TYPE_GENEVE);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block geneve_netdev_notifier = {
+	.notifier_call = geneve_netdev_event,
+};
+
 /* Namespace state first: creating a link needs it. */
 static int __init geneve_module_init(void)
 {
@@ -612,9 +648,18 @@ static int __init geneve_module_init(void)
 	err = register_pernet_subsys(&geneve_net_ops);
 	if (err)
 		return err;
+	err = register_netdevice_notifier(&geneve_netdev_notifier);
+	if (err)
+		goto err_pernet;
 	err = rtnl_link_register(&geneve_link_ops);
 	if (err)
-		unregister_pernet_subsys(&geneve_net_ops);
+		goto err_notifier;
+	return 0;
+
+err_notifier:
+	unregister_netdevice_notifier(&geneve_netdev_notifier);
+err_pernet:
+	unregister_pernet_subsys(&geneve_net_ops);
 	return err;
 }
 module_init(geneve_module_init);
@@ -622,6 +667,7 @@ module_init(geneve_module_init);
 static void __exit geneve_module_exit(void)
 {
 	rtnl_link_unregister(&geneve_link_ops);
+	unregister_netdevice_notifier(&geneve_netdev_notifier);
 	unregister_pernet_subsys(&geneve_net_ops);
 }
 module_exit(geneve_module_exit);

@@ -203,6 +203,9 @@ netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev);
 int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb);
 int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
 int geneve_udp_encap_err_lookup(struct sock *sk, struct sk_buff *skb);
+struct sk_buff *geneve_gro_receive(struct sock *sk, struct list_head *head,
+				   struct sk_buff *skb);
+int geneve_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff);
 u32 geneve_vni_hash(u32 vni);
 void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why);
 

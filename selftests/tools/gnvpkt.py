@@ -14,6 +14,13 @@
   gnvpkt.py udp DST DPORT --sport S [--count N] [--tos T]
       sends N small UDP datagrams on one flow (for source port hashing).
 
+  gnvpkt.py burst DST --count N [--cycle K] [--oam] [--vni N] [--port P] [--l3]
+      sends N back-to-back segments of one inner TCP flow (valid checksums,
+      consecutive sequence numbers: GRO may merge them), each in a Geneve
+      header with one 4-byte option whose value is the segment number modulo
+      K (K=1: every header the same).  --l3: bare IPv4 inside (protocol
+      type 0x0800), as L3 mode sends it.
+
   gnvpkt.py dissect PCAP [--where KEY=VALUE ...]
       prints one JSON object per Geneve packet (IPv4 or IPv6 outside) of a pcap file,
       decoded by hand from the raw bytes (an independent check of tshark).
@@ -78,6 +85,36 @@ def cmd_send(args):
     if args.outer_tos:
         s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, args.outer_tos)
     s.sendto(data, (args.dst, args.port))
+
+
+def tcp_segment(index, payload):
+    seq = index * len(payload)
+    src = socket.inet_aton("198.51.100.9")
+    dst = socket.inet_aton("198.51.100.2")
+    tcp = struct.pack("!HHIIBBHHH", 4000, 5000, seq, 1, 5 << 4, 0x10, 512,
+                      0, 0) + payload
+    pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    # DF with incrementing IDs, as a TCP sender makes them.
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), index,
+                     0x4000, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return ip + tcp
+
+
+def cmd_burst(args):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    payload = b"x" * 100
+    for i in range(args.count):
+        flags = 0x80 if args.oam else 0
+        proto = 0x0800 if args.l3 else 0x6558
+        hdr = struct.pack("!BBHI", 2, flags, proto, args.vni << 8)
+        opt = struct.pack("!HBBI", 0x0101, 0x01, 1, i % args.cycle)
+        inner = tcp_segment(i, payload)
+        if not args.l3:
+            inner = (mac("ff:ff:ff:ff:ff:ff") + mac("02:00:00:00:00:09") +
+                     b"\x08\x00" + inner)
+        s.sendto(hdr + opt + inner, (args.dst, args.port))
 
 
 def cmd_udp(args):
@@ -188,13 +225,22 @@ def main():
     u.add_argument("--sport", type=int, required=True)
     u.add_argument("--count", type=int, default=3)
     u.add_argument("--tos", type=lambda v: int(v, 0), default=0)
+    b = sub.add_parser("burst")
+    b.add_argument("dst")
+    b.add_argument("--count", type=int, required=True)
+    b.add_argument("--cycle", type=int, default=1)
+    b.add_argument("--oam", action="store_true")
+    b.add_argument("--vni", type=int, default=42)
+    b.add_argument("--port", type=int, default=6081)
+    b.add_argument("--l3", action="store_true")
     d = sub.add_parser("dissect")
     d.add_argument("pcap")
     d.add_argument("--where", action="append", default=[],
                    type=lambda kv: tuple(kv.split("=", 1)),
                    help="KEY=VALUE: only packets whose field matches")
     args = p.parse_args()
-    {"send": cmd_send, "udp": cmd_udp, "dissect": cmd_dissect}[args.cmd](args)
+    {"send": cmd_send, "udp": cmd_udp, "burst": cmd_burst,
+     "dissect": cmd_dissect}[args.cmd](args)
 
 
 if __name__ == "__main__":

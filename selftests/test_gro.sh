@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# GRO on the tunnel socket: segments of one inner TCP flow that reach gh2 one
+# by one are merged before decapsulation, but only while their Geneve headers,
+# options included, are the same bytes (RFC 8926 section 4.6), and never when
+# they are OAM packets.  u1 segments in software (no GSO across the veth) and
+# u2 runs NAPI GRO (veth does with `gro on`).
+source "$(dirname "$0")/lib.sh"
+
+tap_plan 11
+require_ours
+with_workdir
+cleanup_netns
+
+check "setup: tunnel, u1 without offloads, GRO on u2" eval '
+	underlay_setup && tunnel_setup && static_neigh &&
+	ip netns exec gh1 ethtool -K u1 tso off gso off tx-udp_tnl-segmentation off \
+		tx-udp_tnl-csum-segmentation off >/dev/null &&
+	ip netns exec gh2 ethtool -K u2 gro on >/dev/null'
+
+# avg_rx_size COMMAND...: runs COMMAND in gh1 and prints the mean size of
+# the frames gh2's gnv0 received meanwhile.
+avg_rx_size()
+{
+	local p b
+	p=$(devstat gh2 gnv0 rx_packets) b=$(devstat gh2 gnv0 rx_bytes)
+	ip netns exec gh1 "$@" >/dev/null
+	p=$(($(devstat gh2 gnv0 rx_packets) - p)) b=$(($(devstat gh2 gnv0 rx_bytes) - b))
+	echo $((b / (p ? p : 1)))
+}
+
+ip netns exec gh2 iperf3 -s -D -1 -B $OVER2 --logfile "$WORK/iperf.log"
+sleep 1
+size=$(avg_rx_size iperf3 -c $OVER2 -n 4M)
+check "TCP through the tunnel: gnv0 receives merged frames (mean $size bytes > MTU 1450)" \
+	test "$size" -gt 1464
+
+# The same without GRO on u2 shows the check above can tell.
+ip netns exec gh2 ethtool -K u2 gro off >/dev/null
+ip netns exec gh2 iperf3 -s -D -1 -B $OVER2 --logfile "$WORK/iperf2.log"
+sleep 1
+size=$(avg_rx_size iperf3 -c $OVER2 -n 1M)
+check "control: GRO off on u2, frames stay within the MTU (mean $size bytes)" \
+	test "$size" -le 1464
+ip netns exec gh2 ethtool -K u2 gro on >/dev/null
+
+# Hand-made bursts are held back by netem and released in one slot, so that
+# they reach u2's NAPI poll together.
+ip -n gh1 link set u1 txqueuelen 1000
+tc -n gh1 qdisc add dev u1 root netem slot 300ms 300ms
+
+# burst DESCRIPTION "RX_PACKETS DROP-MOVES" gnvpkt.py-burst-arguments...
+burst()
+{
+	local desc=$1 want=$2; shift 2
+	local p why
+	p=$(devstat gh2 gnv0 rx_packets) why=$(ethstats gh2 gnv0)
+	ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" burst $UNDER2 --count 8 "$@"
+	sleep 1
+	check_eq "$desc" "$want" \
+		"$(($(devstat gh2 gnv0 rx_packets) - p)) $(stat_moves "$why" "$(ethstats gh2 gnv0)")"
+}
+
+burst "8 segments, same header and options: merged into 1" "1 -"
+burst "8 segments, options alternating A B A B: none merged" "8 -" --cycle 2
+burst "8 segments, headers equal but OAM: none merged (each dropped as OAM)" \
+	"0 rx_drop_oam+8" --oam
+drops=$(sock_stat gh2 6081 no_tunnel)
+burst "8 segments to an unknown VNI: no device sees them" "0 -" --vni 4242
+check_eq "... and the socket counts one merged packet as no_tunnel" \
+	$((drops + 1)) "$(sock_stat gh2 6081 no_tunnel)"
+
+tc -n gh1 qdisc del dev u1 root
+check "tunnel still forwards" ip netns exec gh1 ping -c 2 -i 0.2 -W 5 $OVER2
+
+# L3 mode: bare IPv4 inside merges through the IPv4 GRO handlers.
+ip -n gh1 link del gnv0 && ip -n gh2 link del gnv0
+check "L3-mode tunnel" tunnel_setup innerprotoinherit
+tc -n gh1 qdisc add dev u1 root netem slot 300ms 300ms
+burst "L3 mode: 8 segments, same header and options: merged into 1" "1 -" --l3
+tc -n gh1 qdisc del dev u1 root
+
+tap_done
