@@ -117,9 +117,15 @@ geneve_is_intree()
 	[ -d /sys/module/geneve ] && ! geneve_is_ours
 }
 
+# Devices of a namespace just deleted go away in the background: retry.
 geneve_unload()
 {
-	[ -d /sys/module/geneve ] || return 0
+	local _
+	for _ in $(seq 100); do
+		[ -d /sys/module/geneve ] || return 0
+		rmmod geneve 2>/dev/null && return 0
+		sleep 0.2
+	done
 	rmmod geneve
 }
 
@@ -259,14 +265,16 @@ for key in sys.argv[1:]:
     print(" ".join(sorted({str(r.get(key)) for r in rows})) if rows else "none")' "$@"
 }
 
-# Permanent neighbours, so that no ARP adds to exact counter assertions.
+# static_neigh [ADDR_OF_GH1 ADDR_OF_GH2]: permanent neighbours on gnv0
+# (default $OVER1, $OVER2), so that no ARP or neighbour probe adds to exact
+# counter assertions.
 static_neigh()
 {
-	local mac1 mac2
+	local a1=${1:-$OVER1} a2=${2:-$OVER2} mac1 mac2
 	mac1=$(ip -n gh1 -j link show gnv0 | jq_field address)
 	mac2=$(ip -n gh2 -j link show gnv0 | jq_field address)
-	ip -n gh1 neigh replace $OVER2 lladdr "$mac2" dev gnv0 nud permanent &&
-	ip -n gh2 neigh replace $OVER1 lladdr "$mac1" dev gnv0 nud permanent
+	ip -n gh1 neigh replace "$a2" lladdr "$mac2" dev gnv0 nud permanent &&
+	ip -n gh2 neigh replace "$a1" lladdr "$mac1" dev gnv0 nud permanent
 }
 
 # Reads one field of the first object of `ip -j` output on stdin.

@@ -27,7 +27,8 @@ check "iperf3 TCP gh2 -> gh1 (reverse mode)" \
 	ip netns exec gh1 timeout 60 iperf3 -c $OVER2 -t 3 -R
 
 # Exact counters: IPv6 underlay frames are 84 + 14 + 40 + 8 + 8 + 14 bytes.
-static_neigh
+# The inner IPv6 neighbours of the ping -6 above would be probed meanwhile.
+static_neigh && static_neigh $OVER6_1 $OVER6_2
 N=10
 b_tx=$(devstat gh1 gnv0 tx_packets) b_rx=$(devstat gh2 gnv0 rx_packets)
 b_u=$(devstat gh1 u1 tx_bytes)
