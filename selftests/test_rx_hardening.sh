@@ -6,7 +6,7 @@
 # tunnel keeps working afterwards.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 16
+tap_plan 19
 require_ours
 trap cleanup_netns EXIT
 cleanup_netns
@@ -14,6 +14,14 @@ cleanup_netns
 check "setup: underlay, tunnel, second underlay address on gh1" \
 	eval 'underlay_setup && tunnel_setup &&
 	      ip -n gh1 addr add 192.0.2.3/24 dev u1'
+
+# udp_snmp NETNS FIELD: one of the namespace's UDP counters (/proc/net/snmp).
+udp_snmp()
+{
+	ip netns exec "$1" awk -v f="$2" '$1 == "Udp:" {
+		if (!n) { for (i = 2; i <= NF; i++) col[$i] = i; n = 1; next }
+		print $col[f] }' /proc/net/snmp
+}
 
 MAC2=$(ip -n gh2 -j link show gnv0 | jq_field address)
 COUNTERS="short bad_version no_tunnel rx_packets rx_dropped rx_errors rx_frame_errors rx_length_errors"
@@ -61,6 +69,12 @@ expect "inner IPv4 header truncated: length error"       "0 0 0 0 0 1 0 1" rx_dr
 expect "inner source MAC is our own (loop): rx error"    "0 0 0 0 0 1 0 0" rx_drop_own_mac+1 --src-mac "$MAC2"
 expect "valid packet with 8 bytes of options: delivered" "0 0 0 1 0 0 0 0" - --opts-words 2 --opts-bytes 8
 expect "valid packet, reserved bits all set: delivered" "0 0 0 1 0 0 0 0" - --reserved
+
+# UDP verifies the checksum before the tunnel sees the datagram.
+csum_errors=$(udp_snmp gh2 InCsumErrors)
+expect "wrong non-zero UDP checksum: never reaches the tunnel" "0 0 0 0 0 0 0 0" - --udp-csum bad
+check_eq "... and UDP counts it in InCsumErrors" $((csum_errors + 1)) "$(udp_snmp gh2 InCsumErrors)"
+expect "correct non-zero UDP checksum: delivered"      "0 0 0 1 0 0 0 0" - --udp-csum good
 
 check "tunnel still forwards after all of it (ping gh1 -> gh2)" \
 	ip netns exec gh1 ping -c 2 -i 0.2 -W 5 $OVER2

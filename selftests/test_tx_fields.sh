@@ -1,23 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Outer IPv4 TTL, TOS, DF and ECN, fixed and inherited from inner IPv4, IPv6,
-# ARP and VLAN-tagged frames, read back from captures of the underlay.  Each
+# ARP and VLAN-tagged frames, read back from captures of the underlay; then
+# the inherited hop limit and traffic class over an IPv6 underlay.  Each
 # case changes the live device with `ip link set ... type geneve`.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 12
+tap_plan 17
 require_ours
 with_workdir
 cleanup_netns
 
-check "setup: tunnel and a VLAN (id 100) inside" eval '
-	underlay_setup && tunnel_setup && static_neigh &&
+# VLAN 100 on both tunnel ends, 203.0.113.{1,2} on it, ARP resolved.
+vlan_inside()
+{
+	local h
 	for h in 1 2; do
 		ip -n gh$h link add link gnv0 name gv100 type vlan id 100 &&
 		ip -n gh$h addr add 203.0.113.$h/24 dev gv100 &&
-		ip -n gh$h link set gv100 up || exit 1
-	done'
-ip netns exec gh1 ping -c 1 -W 5 203.0.113.2 >/dev/null	# resolves ARP on the VLAN
+		ip -n gh$h link set gv100 up || return 1
+	done
+	ip netns exec gh1 ping -c 1 -W 5 203.0.113.2 >/dev/null
+}
+
+check "setup: tunnel and a VLAN (id 100) inside" \
+	eval 'underlay_setup && tunnel_setup && static_neigh && vlan_inside'
 
 # outer DESC "TTL TOS DF" "GENEVE OPTIONS" MATCH COMMAND...: sets the options
 # on gh1's device, runs COMMAND in gh1 and dissects the first $COUNT (3)
@@ -76,5 +83,23 @@ check_eq "outer CE: not-ECT inner dropped (frame error, rx_drop_ecn), ECT(0) inn
 	"1 1 rx_drop_ecn+1" \
 	"$(($(devstat gh2 gnv0 rx_frame_errors) - b_fe)) $(($(devstat gh2 gnv0 rx_packets) - b_rx)) $(stat_moves "$b_why" "$(ethstats gh2 gnv0)")"
 check "tunnel still forwards" ip netns exec gh1 ping -c 2 -i 0.2 -W 5 $OVER2
+
+# Over an IPv6 underlay the same inner fields give the hop limit and the
+# traffic class (IPv6 has no DF bit: dissect always says True).
+cleanup_netns
+check "setup: IPv6 underlay, tunnel and a VLAN (id 100) inside" \
+	eval 'underlay_setup && underlay_setup6 && tunnel_pair $UNDER6_1 $UNDER6_2 &&
+	      static_neigh && vlan_inside'
+outer "IPv6 outside: inherit from IPv4 (ttl 33, tos 0x28)" "33 40 True" \
+	"ttl inherit tos inherit" inner_l4=1 ping -c 3 -i 0.2 -W 1 -t 33 -Q 0x28 $OVER2
+outer "IPv6 outside: inherit from VLAN-tagged IPv4 (ttl 55, tos 0x08)" "55 8 True" \
+	"ttl inherit tos inherit" inner_l4=1 ping -c 3 -i 0.2 -W 1 -t 55 -Q 0x08 203.0.113.2
+outer "IPv6 outside: inherit with ARP inside: route hop limit, class 0" "64 0 True" \
+	"ttl inherit tos inherit" inner_ethertype=0x0806 \
+	sh -c "ip neigh del $OVER2 dev gnv0; ping -c 2 -W 1 $OVER2"
+tunnel_inner6
+ip netns exec gh1 ping -6 -c 1 -W 5 $OVER6_2 >/dev/null
+COUNT=8 outer "IPv6 outside: inherit from IPv6 (hop limit 44, class 0x20)" "44 32 True" \
+	"ttl inherit tos inherit" "inner_l4=58 inner_type=128" ping -6 -c 6 -i 0.2 -W 1 -t 44 -Q 0x20 $OVER6_2
 
 tap_done

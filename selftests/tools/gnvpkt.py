@@ -5,11 +5,21 @@
   gnvpkt.py send DST [--port P] [--bind ADDR] [--vni N] [--version V]
                 [--oam] [--critical] [--reserved] [--proto 0x6558] [--opts-words N]
                 [--opts-bytes N] [--inner KIND] [--src-mac M] [--dst-mac M]
-                [--outer-tos T] [--inner-tos T]
+                [--outer-tos T] [--inner-tos T] [--udp-csum good|bad]
       sends one UDP datagram holding a Geneve header and an inner payload:
       KIND is 'ipv4-udp' (a full Ethernet + IPv4 + UDP frame, the default),
       'ipv4-short' (Ethernet + 10 bytes claiming IPv4), 'eth-short' (3 bytes)
-      or 'none'.  --raw HEX sends exactly those bytes instead.
+      or 'none'.  --raw HEX sends exactly those bytes instead.  --udp-csum
+      builds the UDP header itself (raw socket) with a correct or a wrong
+      non-zero checksum; otherwise the kernel fills it in.
+
+  gnvpkt.py frame IFACE KIND
+      writes one Ethernet frame to IFACE through an AF_PACKET socket whose
+      protocol claims what KIND says, whatever the bytes hold: 'ipv4' (whole
+      IPv4 + UDP), 'eth-only' (just an Ethernet header, type IPv4),
+      'ipv4-short' and 'ipv6-short' (10 bytes of network header),
+      'vlan-ipv4-short' and 'qinq-ipv4-short' (tags, then 4 bytes of IPv4),
+      'vlan-cut' (a VLAN tag cut after 2 bytes).
 
   gnvpkt.py udp DST DPORT --sport S [--count N] [--tos T]
       sends N small UDP datagrams on one flow (for source port hashing).
@@ -73,18 +83,63 @@ def geneve_header(args):
     return hdr + b"\0" * args.opts_bytes
 
 
+def send_with_udp_csum(data, args):
+    """IPv4 only: the kernel adds the IP header, we the UDP one."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    probe.connect((args.dst, args.port))
+    src = socket.inet_aton(args.bind or probe.getsockname()[0])
+    udp = struct.pack("!HHHH", 40000, args.port, 8 + len(data), 0) + data
+    pseudo = src + socket.inet_aton(args.dst) + struct.pack("!BBH", 0, 17,
+                                                            len(udp))
+    check = csum(pseudo + udp) or 0xFFFF
+    if args.udp_csum == "bad":
+        check = check ^ 0x5A5A or 0x1234
+    udp = udp[:6] + struct.pack("!H", check) + udp[8:]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    if args.bind:
+        s.bind((args.bind, 0))
+    s.sendto(udp, (args.dst, 0))
+
+
 def cmd_send(args):
     if args.raw is not None:
         data = bytes.fromhex(args.raw)
     else:
         data = geneve_header(args) + inner_frame(args.inner, args.src_mac,
                                                  args.dst_mac, args.inner_tos)
+    if args.udp_csum:
+        send_with_udp_csum(data, args)
+        return
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     if args.bind:
         s.bind((args.bind, 0))
     if args.outer_tos:
         s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, args.outer_tos)
     s.sendto(data, (args.dst, args.port))
+
+
+FRAMES = {  # kind: (protocol the socket claims, bytes after the MACs)
+    "ipv4": (0x0800, None),
+    "eth-only": (0x0800, b"\x08\x00"),
+    "ipv4-short": (0x0800, b"\x08\x00\x45" + b"\0" * 9),
+    "ipv6-short": (0x86DD, b"\x86\xdd\x60" + b"\0" * 9),
+    "vlan-ipv4-short": (0x8100, b"\x81\x00\x00\x05\x08\x00\x45\0\0\0"),
+    "qinq-ipv4-short": (0x88A8, b"\x88\xa8\x00\x07\x81\x00\x00\x05"
+                                b"\x08\x00\x45\0\0\0"),
+    "vlan-cut": (0x8100, b"\x81\x00\x00"),
+}
+
+
+def cmd_frame(args):
+    proto, rest = FRAMES[args.kind]
+    if rest is None:
+        frame = inner_frame("ipv4-udp", "02:00:00:00:00:09",
+                            "ff:ff:ff:ff:ff:ff")
+    else:
+        frame = mac("ff:ff:ff:ff:ff:ff") + mac("02:00:00:00:00:09") + rest
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(proto))
+    s.bind((args.iface, proto))
+    s.send(frame)
 
 
 def tcp_segment(index, payload):
@@ -219,6 +274,10 @@ def main():
     s.add_argument("--outer-tos", type=lambda v: int(v, 0), default=0,
                    help="TOS byte of the outer IPv4 header (ECN in the low bits)")
     s.add_argument("--inner-tos", type=lambda v: int(v, 0), default=0)
+    s.add_argument("--udp-csum", choices=["good", "bad"])
+    f = sub.add_parser("frame")
+    f.add_argument("iface")
+    f.add_argument("kind", choices=sorted(FRAMES))
     u = sub.add_parser("udp")
     u.add_argument("dst")
     u.add_argument("dport", type=int)
@@ -240,7 +299,7 @@ def main():
                    help="KEY=VALUE: only packets whose field matches")
     args = p.parse_args()
     {"send": cmd_send, "udp": cmd_udp, "burst": cmd_burst,
-     "dissect": cmd_dissect}[args.cmd](args)
+     "frame": cmd_frame, "dissect": cmd_dissect}[args.cmd](args)
 
 
 if __name__ == "__main__":
