@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Front end: build, check, demo, install.  The module itself is built by Kbuild.
+# Front end: build, check, bench, demo, install.  The module itself is built by Kbuild.
 
 # The kernel to build for: the running one when it has a build tree, else the
 # newest installed kernel that also has an image to boot (this machine's own
@@ -10,7 +10,7 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; else \
 	  done; fi)
 KDIR ?= /lib/modules/$(KVER)/build
 
-.PHONY: all modules clean install deps check demo unit
+.PHONY: all modules clean install deps check bench demo unit
 
 all: modules
 
@@ -21,6 +21,7 @@ modules:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f selftests/unit/geneve_opts_test
+	rm -rf bench/.build
 
 # INSTALL_MOD_PATH=DIR installs under DIR instead of / (packaging, tests).
 install: modules
@@ -35,6 +36,9 @@ unit:
 
 check:
 	@selftests/check.sh
+
+bench:
+	@bench/run.sh
 
 demo:
 	@selftests/demo.sh

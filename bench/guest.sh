@@ -1,0 +1,198 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest side of `make bench` (bench/run.sh boots the VM and reports).
+#
+#   guest.sh RAW RR
+#
+# Appends one JSON object per measurement to RAW; RR is the rr binary.
+#
+# Main phase: three subjects over the same two namespaces joined by veth:
+# bare veth (the ceiling), Debian's in-tree geneve.ko and ours.  Each round
+# runs every subject once, starting with a different one each round, and
+# every workload over an IPv4 and an IPv6 underlay (the inner traffic is of
+# the underlay's family): TCP one stream and four streams (Gbit/s), UDP with
+# 64-byte payloads (thousand packets per second received), TCP request/
+# response (transactions per second).
+#
+# Scale phase, per module: BENCH_SCALE devices with distinct VNIs on one
+# socket: creation time and kernel memory (unreclaimable slab plus per-CPU)
+# per device, and TCP throughput to the last VNI created against a
+# one-device tunnel beside it, measured alternately.
+#
+# Knobs: BENCH_ROUNDS (5), BENCH_SECS (3: seconds per measurement),
+# BENCH_SCALE (4096).
+source "$(dirname "$0")/../selftests/lib.sh"
+
+RAW=$1
+RR=$2
+ROUNDS=${BENCH_ROUNDS:-5}
+SECS=${BENCH_SECS:-3}
+SCALE=${BENCH_SCALE:-4096}
+SUBJECTS=(veth intree ours)
+WORKLOADS=(tcp1 tcp4 udp64 rr)
+# The scale pair: its own veth and addresses, beside gh1/gh2.
+SCALE_UNDER1=203.0.113.1
+SCALE_UNDER2=203.0.113.2
+SCALE_OVER1=198.18.0.1
+SCALE_OVER2=198.18.0.2
+SCALE_VNI0=1000
+
+WORK=$(mktemp -d)
+trap 'cleanup_netns; rm -rf "$WORK"' EXIT
+
+# record PHASE SUBJECT FAMILY WORKLOAD ROUND VALUE
+record()
+{
+	printf '{"phase": "%s", "subject": "%s", "family": %s, "workload": "%s", "round": %s, "value": %s}\n' \
+		"$@" >> "$RAW"
+	echo "# $1 round $5: $2 IPv$3 $4 = $6"
+}
+
+use_subject()
+{
+	case $1 in
+	intree) geneve_load_intree ;;
+	ours) geneve_load_ours ;;
+	veth) geneve_unload ;;
+	esac
+}
+
+# topology SUBJECT FAMILY: gh1 -> gh2 over veth, or over a tunnel on it;
+# sets DST, the address gh1 sends to.
+topology()
+{
+	local subject=$1 family=$2
+	cleanup_netns
+	underlay_setup || return 1
+	if [ "$family" = 6 ]; then
+		underlay_setup6 || return 1
+		DST=$UNDER6_2
+		if [ "$subject" != veth ]; then
+			tunnel_pair $UNDER6_1 $UNDER6_2 && tunnel_inner6 || return 1
+			DST=$OVER6_2
+		fi
+	else
+		DST=$UNDER2
+		if [ "$subject" != veth ]; then
+			tunnel_setup || return 1
+			DST=$OVER2
+		fi
+	fi
+	# Neighbours resolved (and IPv6 settled) before anything is timed.
+	ip netns exec gh1 ping -c 1 -W 10 "$DST" >/dev/null
+}
+
+# json_value EXPRESSION: evaluates a Python EXPRESSION over the JSON object
+# `j` read from stdin; prints nothing (and fails) if that cannot be done.
+json_value()
+{
+	$PY -c 'import json, sys
+j = json.load(sys.stdin)
+print(round(float('"$1"'), 4))' 2>/dev/null
+}
+
+# iperf CLIENT_NS SERVER_NS DST ARGS...: one iperf3 run, JSON on stdout.
+iperf()
+{
+	local client=$1 server=$2 dst=$3; shift 3
+	pkill -x iperf3
+	ip netns exec "$server" iperf3 -s -1 -D --logfile "$WORK/iperf-server.log" || return 1
+	sleep 0.5
+	ip netns exec "$client" timeout $((SECS + 30)) iperf3 -c "$dst" -J "$@"
+}
+
+# measure WORKLOAD [CLIENT_NS SERVER_NS DST]: prints one value.
+measure()
+{
+	local c=${2:-gh1} s=${3:-gh2} d=${4:-$DST}
+	case $1 in
+	tcp1)
+		iperf "$c" "$s" "$d" -t "$SECS" -O 1 |
+			json_value 'j["end"]["sum_received"]["bits_per_second"] / 1e9' ;;
+	tcp4)
+		iperf "$c" "$s" "$d" -t "$SECS" -O 1 -P 4 |
+			json_value 'j["end"]["sum_received"]["bits_per_second"] / 1e9' ;;
+	udp64)
+		iperf "$c" "$s" "$d" -t "$SECS" -u -l 64 -b 0 |
+			json_value 'j["end"]["sum_received"]["bytes"] / 64 / j["end"]["sum_received"]["seconds"] / 1e3' ;;
+	rr)
+		ip netns exec "$s" timeout $((SECS + 30)) "$RR" server 7000 &
+		ip netns exec "$c" timeout $((SECS + 30)) "$RR" client "$d" 7000 "$SECS" |
+			json_value 'j["tps"]'
+		wait ;;
+	esac
+}
+
+main_phase()
+{
+	local round k subject family workload v
+	for round in $(seq "$ROUNDS"); do
+		for k in 0 1 2; do
+			subject=${SUBJECTS[(round - 1 + k) % 3]}
+			use_subject "$subject" || bail_out "cannot load the $subject module"
+			for family in 4 6; do
+				topology "$subject" "$family" || bail_out "$subject IPv$family topology"
+				for workload in "${WORKLOADS[@]}"; do
+					v=$(measure "$workload")
+					record main "$subject" "$family" "$workload" "$round" "${v:-null}"
+				done
+			done
+		done
+	done
+	cleanup_netns
+}
+
+# Kernel memory that devices hold and no shrinker gives back, in kB.
+kmem_kb()
+{
+	awk '/^(SUnreclaim|Percpu):/ { kb += $2 } END { print kb }' /proc/meminfo
+}
+
+scale_phase()
+{
+	local module=$1 i t0 t1 m0 m1 round v
+	use_subject "$module" || bail_out "cannot load the $module module"
+	topology "$module" 4 || bail_out "$module one-device tunnel"
+	netns_add gs1 && netns_add gs2 &&
+		ip link add s1 netns gs1 type veth peer name s2 netns gs2 || bail_out "scale underlay"
+	ip -n gs1 addr add $SCALE_UNDER1/24 dev s1 && ip -n gs1 link set s1 up
+	ip -n gs2 addr add $SCALE_UNDER2/24 dev s2 && ip -n gs2 link set s2 up
+	for ((i = 0; i < SCALE; i++)); do
+		echo "link add g$i type geneve id $((SCALE_VNI0 + i)) remote $SCALE_UNDER1"
+	done > "$WORK/add"
+	for ((i = 0; i < SCALE; i++)); do
+		echo "link set g$i up"
+	done > "$WORK/up"
+
+	sleep 2
+	m0=$(kmem_kb)
+	t0=$(date +%s%N)
+	ip -n gs2 -batch "$WORK/add" && ip -n gs2 -batch "$WORK/up" || bail_out "creating $SCALE devices"
+	t1=$(date +%s%N)
+	sleep 2
+	m1=$(kmem_kb)
+	record scale "$module" 4 create_us_per_dev 1 $(((t1 - t0) / 1000 / SCALE))
+	record scale "$module" 4 kmem_bytes_per_dev 1 $(((m1 - m0) * 1024 / SCALE))
+
+	ip -n gs2 addr add $SCALE_OVER2/24 dev g$((SCALE - 1))
+	ip -n gs1 link add g0 type geneve id $((SCALE_VNI0 + SCALE - 1)) remote $SCALE_UNDER2 &&
+		ip -n gs1 addr add $SCALE_OVER1/24 dev g0 && ip -n gs1 link set g0 up
+	ip netns exec gs1 ping -c 1 -W 10 $SCALE_OVER2 >/dev/null || bail_out "no traffic to the last VNI"
+	for round in $(seq "$ROUNDS"); do
+		v=$(measure tcp1)
+		record scale "$module" 4 tcp1_single "$round" "${v:-null}"
+		v=$(measure tcp1 gs1 gs2 $SCALE_OVER2)
+		record scale "$module" 4 tcp1_last_vni "$round" "${v:-null}"
+	done
+	cleanup_netns
+}
+
+{
+	echo -n '{"phase": "meta", "kernel": "'"$(uname -r)"'", '
+	echo -n '"cpu": "'"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"'", '
+	echo '"cpus": '"$(nproc)"', "rounds": '"$ROUNDS"', "secs": '"$SECS"', "scale": '"$SCALE"'}'
+} >> "$RAW"
+main_phase
+scale_phase intree
+scale_phase ours
+geneve_unload
