@@ -737,14 +737,19 @@ struct sk_buff *geneve_gro_receive(struct sock *sk, struct list_head *head,
 	if (unlikely(!gh))
 		goto out;
 
-	/* Equal base headers mean equal option lengths: then compare those. */
+	/*
+	 * Equal base headers mean equal option lengths: then compare those.
+	 * A packet held before this socket existed may not have them linear.
+	 */
 	list_for_each_entry(p, head, list) {
 		const u8 *held = p->data + off;
 
-		if (NAPI_GRO_CB(p)->same_flow &&
-		    (memcmp(gh, held, GENEVE_HDR_LEN) ||
-		     memcmp(gh + GENEVE_HDR_LEN, held + GENEVE_HDR_LEN,
-			    hdr.opts_len)))
+		if (!NAPI_GRO_CB(p)->same_flow)
+			continue;
+		if (skb_headlen(p) < off + hlen ||
+		    memcmp(gh, held, GENEVE_HDR_LEN) ||
+		    memcmp(gh + GENEVE_HDR_LEN, held + GENEVE_HDR_LEN,
+			   hdr.opts_len))
 			NAPI_GRO_CB(p)->same_flow = 0;
 	}
 
@@ -771,9 +776,17 @@ int geneve_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff)
 	struct geneve_hdr_fields hdr;
 	int inner, err = -ENOSYS;
 
-	/* geneve_gro_receive() parsed this header before it held the packet. */
-	geneve_hdr_parse(skb->data + nhoff, GENEVE_HDR_LEN, &hdr);
+	/*
+	 * Normally geneve_gro_receive() vetted this header, but a flow that
+	 * plain UDP GRO held before this socket was bound ends here too.
+	 */
+	if (unlikely(nhoff + GENEVE_HDR_LEN > skb_headlen(skb) ||
+		     geneve_hdr_parse(skb->data + nhoff, GENEVE_HDR_LEN,
+				      &hdr) != GENEVE_HDR_OK))
+		return -EINVAL;
 	inner = nhoff + GENEVE_HDR_LEN + hdr.opts_len;
+	if (unlikely(inner > skb_headlen(skb)))
+		return -EINVAL;
 	/* With skb->encapsulation set, this sets the inner MAC header too. */
 	if (hdr.protocol == ETH_P_TEB)
 		return eth_gro_complete(skb, inner);

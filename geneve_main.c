@@ -96,7 +96,10 @@ static struct geneve_sock *geneve_sock_create(struct net *net,
 	for (i = 0; i < ARRAY_SIZE(gs->vni_heads); i++)
 		INIT_HLIST_HEAD(&gs->vni_heads[i]);
 
-	/* GRO may hand us UDP GSO packets whole: segmenting them is wasted. */
+	/*
+	 * Merged tunnel packets with UDP inside also carry SKB_GSO_UDP_L4:
+	 * take them whole instead of having UDP segment them again.
+	 */
 	udp_allow_gso(gs->sock->sk);
 	tunnel_cfg.sk_user_data = gs;
 	setup_udp_tunnel_sock(net, gs->sock, &tunnel_cfg);
