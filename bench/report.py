@@ -23,8 +23,11 @@ SUBJECTS = ("veth", "intree", "ours")
 
 
 def median(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
+    """The median of the values measured; None if any round failed, so
+    that subjects are always compared over the same number of rounds."""
+    if not values or None in values:
+        return None
+    return statistics.median(values)
 
 
 def ratio(a, b):
@@ -86,7 +89,8 @@ def main():
     ]
 
     lines = [
-        "Medians of %s rounds of %s s each, one VM (%s, %s CPUs, kernel %s)."
+        "Medians of %s rounds of %s s each, one VM (%s, %s CPUs, kernel %s);"
+        " n/a: a round failed (see the raw values)."
         % (meta.get("rounds"), meta.get("secs"), meta.get("cpu"),
            meta.get("cpus"), meta.get("kernel")),
         "",
@@ -108,8 +112,10 @@ def main():
         "| --- | ---: | ---: | ---: |",
     ]
     for key, label, digits in (
-            ("create_us_per_dev", "create and bring up, µs per device", 0),
-            ("kmem_bytes_per_dev", "kernel memory per device, bytes", 0),
+            ("create_us_per_dev",
+             "create and bring up, µs per device (lower is better)", 0),
+            ("kmem_bytes_per_dev",
+             "kernel memory per device, bytes (lower is better)", 0),
             ("tcp1_single", "TCP, one-device tunnel, Gbit/s", 2),
             ("tcp1_last_vni", "TCP to the last VNI created, Gbit/s", 2),
             ("last_single", "last VNI / one device", 2)):
