@@ -20,7 +20,9 @@
 # one-device tunnel beside it, measured alternately.
 #
 # Knobs: BENCH_ROUNDS (5), BENCH_SECS (3: seconds per measurement),
-# BENCH_SCALE (4096).
+# BENCH_SCALE (4096).  BENCH_PROFILE=WORKLOAD (BENCH_FAMILY=4|6) instead
+# profiles one run of WORKLOAD with perf for each module and prints the top
+# kernel symbols.
 source "$(dirname "$0")/../selftests/lib.sh"
 
 RAW=$1
@@ -198,14 +200,37 @@ scale_phase()
 	cleanup_netns
 }
 
+# profile WORKLOAD FAMILY: where each module's kernel time goes during one
+# run of WORKLOAD, the top symbols by their own share of samples.
+profile()
 {
-	echo -n '{"phase": "meta", "kernel": "'"$(uname -r)"'", '
-	echo -n '"cpu": "'"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"'", '
-	echo '"cpus": '"$(nproc)"', "rounds": '"$ROUNDS"', "secs": '"$SECS"', "scale": '"$SCALE"'}'
-} >> "$RAW"
-main_phase
-# Ours first: whatever the first run leaves warm (caches, per-CPU chunks)
-# can only favour the module measured second.
-scale_phase ours
-scale_phase intree
+	local module
+	for module in intree ours; do
+		use_subject "$module" || bail_out "cannot load the $module module"
+		topology "$module" "$2" || bail_out "$module topology"
+		# System-wide samples for as long as the workload runs.
+		perf record -q -a -g -o "$WORK/perf.data" -- sleep $((SECS + 2)) >/dev/null 2>&1 &
+		measure "$1" >/dev/null
+		wait
+		echo "# ---- $module, $1 over IPv$2: top kernel symbols (self)"
+		perf report -q -i "$WORK/perf.data" --no-children --sort sym \
+			--percent-limit 1.5 -g none 2>/dev/null | grep -v '^$' | head -25
+	done
+	cleanup_netns
+}
+
+if [ -n "${BENCH_PROFILE:-}" ]; then
+	profile "$BENCH_PROFILE" "${BENCH_FAMILY:-4}"
+else
+	{
+		echo -n '{"phase": "meta", "kernel": "'"$(uname -r)"'", '
+		echo -n '"cpu": "'"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"'", '
+		echo '"cpus": '"$(nproc)"', "rounds": '"$ROUNDS"', "secs": '"$SECS"', "scale": '"$SCALE"'}'
+	} >> "$RAW"
+	main_phase
+	# Ours first: whatever the first run leaves warm (caches, per-CPU
+	# chunks) can only favour the module measured second.
+	scale_phase ours
+	scale_phase intree
+fi
 geneve_unload
