@@ -301,14 +301,50 @@ static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
 }
 
 /*
+ * An external device's ICMP "too big" goes up as if the tunnel had delivered
+ * it, so its metadata must say it came from the remote to us (tc, OVS, BPF).
+ * It gets a copy of its own: the transmit metadata may be shared.  (Not
+ * skb_tunnel_info_unclone(): its copy of the options trips FORTIFY_SOURCE
+ * on 6.1.)
+ */
+static int geneve_pmtu_reply_metadata(struct sk_buff *skb,
+				      const struct geneve_tx *tx,
+				      const union geneve_addr *saddr)
+{
+	const struct ip_tunnel_info *info = tx->md;
+	struct ip_tunnel_info *reply;
+	struct metadata_dst *md;
+
+	md = metadata_dst_alloc(info->options_len, METADATA_IP_TUNNEL,
+				GFP_ATOMIC);
+	if (unlikely(!md))
+		return -ENOMEM;
+	reply = &md->u.tun_info;
+	reply->key = info->key;
+	reply->mode = info->mode;
+	ip_tunnel_info_opts_set(reply, (const u8 *)(info + 1),
+				info->options_len, 0);
+	if (tx->ipv6) {
+		reply->key.u.ipv6.src = tx->dst.v6;
+		reply->key.u.ipv6.dst = saddr->v6;
+	} else {
+		reply->key.u.ipv4.src = tx->dst.v4;
+		reply->key.u.ipv4.dst = saddr->v4;
+	}
+	skb_dst_drop(skb);
+	skb_dst_set(skb, &md->dst);
+	return 0;
+}
+
+/*
  * A packet too big for the path with DF: skb_tunnel_check_pmtu() lowers the
  * inner route's PMTU and, on a bridge port (so an Ethernet device, never L3
  * mode), turns the packet into an ICMP error (> 0) that the sender receives
- * from this device.
+ * from this device.  @saddr is the outer source the route chose.
  */
 static int geneve_check_pmtu(struct geneve_dev *geneve, struct sk_buff *skb,
 			     struct dst_entry *dst, const struct geneve_tx *tx,
-			     size_t ip_hlen)
+			     size_t ip_hlen, const union geneve_addr *saddr)
 {
 	size_t overhead = ip_hlen + GENEVE_UDP_HLEN + tx->opts_len +
 			  (geneve->cfg.inner_proto_inherit ? 0 : ETH_HLEN);
@@ -318,6 +354,11 @@ static int geneve_check_pmtu(struct geneve_dev *geneve, struct sk_buff *skb,
 				    netif_is_any_bridge_port(geneve->dev));
 	if (likely(err <= 0))
 		return err;
+	if (tx->md) {
+		err = geneve_pmtu_reply_metadata(skb, tx, saddr);
+		if (unlikely(err))
+			return err;
+	}
 	if (unlikely(!pskb_may_pull(skb, ETH_HLEN)))
 		return -EINVAL;
 	skb->protocol = eth_type_trans(skb, geneve->dev);
@@ -357,6 +398,7 @@ static int geneve_xmit4(struct sk_buff *skb, struct geneve_dev *geneve,
 			const struct geneve_tx *tx)
 {
 	struct geneve_sock *gs = rcu_dereference(geneve->sock[GENEVE_AF_INET]);
+	union geneve_addr saddr;
 	struct flowi4 fl4;
 	struct rtable *rt;
 	u8 tos, ttl;
@@ -367,7 +409,9 @@ static int geneve_xmit4(struct sk_buff *skb, struct geneve_dev *geneve,
 	rt = geneve_route4(geneve, skb, tx, &fl4);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
-	err = geneve_check_pmtu(geneve, skb, &rt->dst, tx, sizeof(struct iphdr));
+	saddr.v4 = fl4.saddr;
+	err = geneve_check_pmtu(geneve, skb, &rt->dst, tx, sizeof(struct iphdr),
+				&saddr);
 	if (unlikely(err))
 		goto err_put;
 
@@ -392,6 +436,7 @@ static int geneve_xmit6(struct sk_buff *skb, struct geneve_dev *geneve,
 			const struct geneve_tx *tx)
 {
 	struct geneve_sock *gs = rcu_dereference(geneve->sock[GENEVE_AF_INET6]);
+	union geneve_addr saddr;
 	struct dst_entry *dst;
 	struct flowi6 fl6;
 	u8 prio, ttl;
@@ -402,7 +447,9 @@ static int geneve_xmit6(struct sk_buff *skb, struct geneve_dev *geneve,
 	dst = geneve_route6(geneve, skb, gs, tx, &fl6);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
-	err = geneve_check_pmtu(geneve, skb, dst, tx, sizeof(struct ipv6hdr));
+	saddr.v6 = fl6.saddr;
+	err = geneve_check_pmtu(geneve, skb, dst, tx, sizeof(struct ipv6hdr),
+				&saddr);
 	if (unlikely(err))
 		goto err_release;
 

@@ -3,10 +3,11 @@
 # External (flow-based) mode driven by tc: tunnel_key sets the outer headers
 # and Geneve options per packet on transmit; flower matches the metadata,
 # options included, on receive.  Also: the C bit follows critical options,
-# and a packet without metadata is dropped and counted.
+# a packet without metadata is dropped and counted, and on a bridge the ICMP
+# error for a too-big packet comes back with the tunnel addresses swapped.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 13
+tap_plan 16
 require_ours
 with_workdir
 cleanup_netns
@@ -18,6 +19,19 @@ tunnel_key_to()
 	tc -n "$1" filter add dev "$2" egress pref 1 matchall \
 		action tunnel_key set src_ip "$3" dst_ip "$4" id $VNI dst_port 6081 \
 		geneve_opts "$5" action pass
+}
+
+# tc_hits NETNS DEV [SELECTORS...]: for each ingress filter of DEV (that the
+# selectors pick), the packets its first action counted.
+tc_hits()
+{
+	local ns=$1 dev=$2; shift 2
+	tc -n "$ns" -s -j filter show dev "$dev" ingress "$@" | $PY -c '
+import json, sys
+for f in json.load(sys.stdin):
+    s = f.get("options", {}).get("actions", [{}])[0].get("stats")
+    if s:
+        print(s["packets"])'
 }
 
 check "setup: external gx on gh1 (tc tunnel_key), plain gnv0 on gh2" eval '
@@ -46,12 +60,7 @@ check_eq "wire: VNI $VNI, option class 0x0102 type 1 with 4 bytes, C clear" \
 	"$VNI 2 0102010100880022 False" \
 	"$(dissect "$WORK/tx.pcap" --where inner_l4=1 vni opt_len options critical | xargs)"
 check_eq "flower on gx ingress matched the 3 replies by VNI, remote and port" 3 \
-	"$(tc -n gh1 -s -j filter show dev gx ingress | $PY -c '
-import json, sys
-for f in json.load(sys.stdin):
-    s = f.get("options", {}).get("actions", [{}])[0].get("stats")
-    if s:
-        print(s["packets"])')"
+	"$(tc_hits gh1 gx)"
 
 # Options on receive: gh2 becomes external too and sends one.
 check "gh2 external as well, sending option 0x0102/0x02 = 11223344" eval '
@@ -66,12 +75,7 @@ ip -n gh1 neigh flush dev gx	# gh2's MAC changed with its device
 check "ping between two external devices" \
 	ip netns exec gh1 ping -c 3 -i 0.2 -W 5 -q $OVER2
 check_eq "flower matched the received option on all 3 replies" 3 \
-	"$(tc -n gh1 -s -j filter show dev gx ingress pref 2 | $PY -c '
-import json, sys
-for f in json.load(sys.stdin):
-    s = f.get("options", {}).get("actions", [{}])[0].get("stats")
-    if s:
-        print(s["packets"])')"
+	"$(tc_hits gh1 gx pref 2)"
 
 # A critical option (type bit 0x80): the header must say so, and an endpoint
 # that interprets no options must drop it.
@@ -99,6 +103,30 @@ ip netns exec gh1 ping -c 2 -i 0.2 -W 1 -q $OVER2 >/dev/null
 check_eq "no metadata: 2 packets dropped, in tx_dropped only (as in-tree) and tx_drop_no_metadata" \
 	"2 0 tx_drop_no_metadata+2" \
 	"$(($(devstat gh1 gx tx_dropped) - b_d)) $(($(devstat gh1 gx tx_errors) - b_e)) $(stat_moves "$b_why" "$(ethstats gh1 gx)")"
+
+# Too big for the path on a bridge port: the sender behind the bridge gets
+# "fragmentation needed" from the device, with metadata saying the tunnel
+# brought it (from the remote to us), so flower can match it like traffic.
+cleanup_netns
+check "setup: external gx on bridge br0 with a VM behind it, underlay MTU 1300" eval '
+	underlay_setup && netns_add vm &&
+	ip -n gh1 link set u1 mtu 1300 &&
+	ip -n gh1 link add br0 type bridge && ip -n gh1 link set br0 up &&
+	ip -n gh1 link add gx type geneve external &&
+	ip -n gh1 link set gx master br0 up &&
+	ip link add vm0 netns gh1 type veth peer name vm1 netns vm &&
+	ip -n gh1 link set vm0 master br0 up &&
+	ip -n vm addr add $OVER1/24 dev vm1 && ip -n vm link set vm1 up &&
+	ip -n vm neigh replace $OVER2 lladdr 02:00:00:00:00:02 dev vm1 nud permanent &&
+	tc -n gh1 qdisc add dev gx clsact &&
+	tunnel_key_to gh1 gx $UNDER1 $UNDER2 0102:01:00880022 &&
+	tc -n gh1 filter add dev gx ingress pref 1 protocol ip flower ip_proto icmp \
+		enc_key_id $VNI enc_src_ip $UNDER2 enc_dst_ip $UNDER1 action pass'
+ip netns exec vm ping -c 1 -W 1 -M do -s 1400 $OVER2 >/dev/null 2>&1
+check_eq "the VM learnt PMTU 1300 - 20 - 8 - 8 - 8 (option) - 14 = 1242" \
+	1242 "$(route_mtu vm $OVER2)"
+check_eq "flower on gx ingress matched the ICMP error as sent from $UNDER2 to $UNDER1" 1 \
+	"$(tc_hits gh1 gx)"
 
 # Open vSwitch's vport_geneve calls geneve_dev_create_fb(): it must link
 # against ours (same prototype, same symbol version).
