@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # L3 mode (innerprotoinherit): bare IPv4/IPv6 inside, protocol type taken from
-# the inner packet, no inner Ethernet header, no ARP; TCP offloads still right.
+# the inner packet, no inner Ethernet header, no ARP; TCP offloads still right;
+# path MTU learnt from an underlay router's ICMP error.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 11
+tap_plan 15
 require_ours
 with_workdir
 cleanup_netns
@@ -50,5 +51,32 @@ s.sendto(b"\0" * 28, ("gnv0", 0x0806))'
 check_eq "an ARP payload sent through a packet socket: dropped on transmit" "1 tx_drop_not_ip+1" \
 	"$(($(devstat gh1 gnv0 tx_dropped) - b_txd)) $(stat_moves "$b_why" "$(ethstats gh1 gnv0)")"
 check "tunnel still forwards" ip netns exec gh1 ping -c 2 -i 0.2 -W 5 $OVER2
+
+# PMTU: a router whose link to gh2 has MTU 1300 answers a too-big tunnel
+# packet (DF set outside) with "fragmentation needed".  The tunnel socket
+# claims that error (encap_err_lookup), the outer route learns 1300, and
+# the next too-big inner packet lowers the inner route's PMTU to 1300 minus
+# IPv4, UDP and Geneve: no inner Ethernet header in L3 mode.
+cleanup_netns
+check "setup: gh1 - router (MTU 1300 towards gh2) - gh2, L3-mode tunnel with df set" eval '
+	netns_add gh1 && netns_add gh2 && netns_add rt &&
+	ip link add u1 netns gh1 type veth peer name r1 netns rt &&
+	ip link add u2 netns gh2 type veth peer name r2 netns rt &&
+	ip -n gh1 addr add $UNDER1/24 dev u1 && ip -n gh1 link set u1 up &&
+	ip -n rt addr add 192.0.2.254/24 dev r1 && ip -n rt link set r1 up &&
+	ip -n rt addr add 203.0.113.254/24 dev r2 && ip -n rt link set r2 mtu 1300 up &&
+	ip -n gh2 addr add 203.0.113.2/24 dev u2 && ip -n gh2 link set u2 mtu 1300 up &&
+	ip -n gh1 route add 203.0.113.0/24 via 192.0.2.254 &&
+	ip -n gh2 route add 192.0.2.0/24 via 203.0.113.254 &&
+	ip netns exec rt sysctl -qw net.ipv4.ip_forward=1 &&
+	tunnel_pair $UNDER1 203.0.113.2 innerprotoinherit df set'
+
+ip netns exec gh1 ping -c 1 -W 2 -M do -s 1400 $OVER2 >/dev/null 2>&1
+check_eq "the outer route learnt PMTU 1300 from the router's ICMP error" \
+	1300 "$(route_mtu gh1 203.0.113.2)"
+ip netns exec gh1 ping -c 1 -W 2 -M do -s 1400 $OVER2 >/dev/null 2>&1
+check_eq "the inner route got PMTU 1264 (1300 - 20 - 8 - 8)" 1264 "$(route_mtu gh1 $OVER2)"
+check "a ping that fits the path goes through" \
+	ip netns exec gh1 ping -c 2 -i 0.2 -W 5 -M do -s 1200 $OVER2
 
 tap_done

@@ -6,7 +6,7 @@
 # case changes the live device with `ip link set ... type geneve`.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 17
+tap_plan 21
 require_ours
 with_workdir
 cleanup_netns
@@ -21,6 +21,28 @@ vlan_inside()
 		ip -n gh$h link set gv100 up || return 1
 	done
 	ip netns exec gh1 ping -c 1 -W 5 203.0.113.2 >/dev/null
+}
+
+# vlan_tagged_arp_and_ipv6 "ARP TTL TOS DF" "IPv6 TTL TOS DF" OPTIONS: VLAN-
+# tagged ARP gives nothing to inherit; VLAN-tagged IPv6 gives hop limit 45
+# and class 0x40, but not DF: as in-tree, DF is inherited only from an
+# untagged inner header.  IPv6 goes on gv100 for this and off again after.
+vlan_tagged_arp_and_ipv6()
+{
+	local h
+	outer "inherit with VLAN-tagged ARP inside: route TTL, TOS 0" "$1" "$3" \
+		inner_vlan_ethertype=0x0806 \
+		sh -c "ip neigh del 203.0.113.2 dev gv100; ping -c 2 -W 1 203.0.113.2"
+	for h in 1 2; do
+		ipv6_on gh$h gv100 2001:db8:100::$h
+	done
+	ip netns exec gh1 ping -6 -c 1 -W 5 2001:db8:100::2 >/dev/null
+	COUNT=8 outer "inherit from VLAN-tagged IPv6 (hop limit 45, class 0x40)" "$2" "$3" \
+		"inner_vlan_ethertype=0x86dd inner_l4=58 inner_type=128" \
+		ping -6 -c 6 -i 0.2 -W 1 -t 45 -Q 0x40 2001:db8:100::2
+	for h in 1 2; do
+		ip netns exec gh$h sysctl -qw net.ipv6.conf.gv100.disable_ipv6=1
+	done
 }
 
 check "setup: tunnel and a VLAN (id 100) inside" \
@@ -66,6 +88,7 @@ outer "inherit from VLAN-tagged IPv4 (ttl 55, tos 0x08)" "55 8 False" \
 outer "inherit with ARP inside: route TTL, TOS 0, DF clear" "64 0 False" \
 	"ttl inherit tos inherit df inherit" inner_ethertype=0x0806 \
 	sh -c "ip neigh del $OVER2 dev gnv0; ping -c 2 -W 1 $OVER2"
+vlan_tagged_arp_and_ipv6 "64 0 False" "45 64 False" "ttl inherit tos inherit df inherit"
 static_neigh
 outer "ECN: ECT(0) inner marks the outer header (fixed tos 0x20)" "64 34 False" \
 	"ttl auto tos 0x20 df unset" inner_l4=1 ping -c 3 -i 0.2 -W 1 -Q 0x02 $OVER2
@@ -97,6 +120,7 @@ outer "IPv6 outside: inherit from VLAN-tagged IPv4 (ttl 55, tos 0x08)" "55 8 Tru
 outer "IPv6 outside: inherit with ARP inside: route hop limit, class 0" "64 0 True" \
 	"ttl inherit tos inherit" inner_ethertype=0x0806 \
 	sh -c "ip neigh del $OVER2 dev gnv0; ping -c 2 -W 1 $OVER2"
+vlan_tagged_arp_and_ipv6 "64 0 True" "45 64 True" "ttl inherit tos inherit"
 tunnel_inner6
 ip netns exec gh1 ping -6 -c 1 -W 5 $OVER6_2 >/dev/null
 COUNT=8 outer "IPv6 outside: inherit from IPv6 (hop limit 44, class 0x20)" "44 32 True" \

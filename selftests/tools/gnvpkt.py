@@ -245,6 +245,10 @@ def cmd_dissect(args):
                    options=g[8:8 + optlen].hex(), inner_len=len(inner),
                    inner_ethertype=("0x%s" % inner[12:14].hex()
                                     if proto == 0x6558 else None),
+                   inner_vlan_ethertype=("0x%s" % inner[16:18].hex()
+                                         if proto == 0x6558 and
+                                         inner[12:14] == b"\x81\x00"
+                                         else None),
                    **inner_ip)
         if all(str(row.get(k)) == v for k, v in args.where):
             print(json.dumps(row))
