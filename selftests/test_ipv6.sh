@@ -5,7 +5,7 @@
 # traffic class and flow label on the wire, and exact counters.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 19
+tap_plan 20
 require_ours
 with_workdir
 cleanup_netns
@@ -69,10 +69,17 @@ ip -n gh1 link add gnv0 type geneve id $VNI remote $UNDER6_2 udp6zerocsumtx
 ip -n gh1 addr add $OVER1/24 dev gnv0
 ip -n gh1 link set gnv0 up
 static_neigh
+udp6_csum_errors()
+{
+	ip netns exec gh2 awk '$1 == "Udp6InCsumErrors" { print $2 }' /proc/net/snmp6
+}
+b_ce=$(udp6_csum_errors)
 capture_start gh2 u2 2 "$WORK/zero.pcap" 'ip6 and udp dst port 6081'
 check "udp6zerocsumtx towards a receiver without udp6zerocsumrx: not delivered" \
 	eval '! ip netns exec gh1 ping -c 2 -i 0.2 -W 1 -q $OVER2'
 capture_wait
+check_eq "... both counted by UDP as checksum errors (Udp6InCsumErrors)" 2 \
+	$(($(udp6_csum_errors) - b_ce))
 check_eq "wire: UDP checksum 0 with udp6zerocsumtx" 0 \
 	"$(dissect "$WORK/zero.pcap" udp_csum | xargs)"
 ip -n gh2 link del gnv0

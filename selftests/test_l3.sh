@@ -5,13 +5,13 @@
 # path MTU learnt from an underlay router's ICMP error.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 15
+tap_plan 17
 require_ours
 with_workdir
 cleanup_netns
 
-check "setup: L3-mode tunnel (innerprotoinherit) with IPv4 and IPv6 inside" \
-	eval 'underlay_setup && tunnel_setup innerprotoinherit && tunnel_inner6'
+check "setup: L3-mode tunnel (innerprotoinherit, udpcsum) with IPv4 and IPv6 inside" \
+	eval 'underlay_setup && tunnel_setup innerprotoinherit udpcsum && tunnel_inner6'
 check_eq "device: no link header, NOARP, innerprotoinherit shown, MTU 1450" \
 	"none True True 1450" \
 	"$(ip -n gh1 -d -j link show gnv0 | $PY -c '
@@ -51,6 +51,10 @@ s.sendto(b"\0" * 28, ("gnv0", 0x0806))'
 check_eq "an ARP payload sent through a packet socket: dropped on transmit" "1 tx_drop_not_ip+1" \
 	"$(($(devstat gh1 gnv0 tx_dropped) - b_txd)) $(stat_moves "$b_why" "$(ethstats gh1 gnv0)")"
 check "tunnel still forwards" ip netns exec gh1 ping -c 2 -i 0.2 -W 5 $OVER2
+
+# Segmented in software, L3-mode segments must still have every inner header
+# where it belongs (in-tree had the inner network header 14 bytes off).
+gso_checksums
 
 # PMTU: a router whose link to gh2 has MTU 1300 answers a too-big tunnel
 # packet (DF set outside) with "fragmentation needed".  The tunnel socket
