@@ -210,13 +210,17 @@ profile()
 	for module in intree ours; do
 		use_subject "$module" || bail_out "cannot load the $module module"
 		topology "$module" "$2" || bail_out "$module topology"
-		# System-wide samples for as long as the workload runs.
-		perf record -q -a -g -o "$WORK/perf.data" -- sleep $((SECS + 2)) >/dev/null 2>&1 &
-		measure "$1" >/dev/null
-		wait
-		echo "# ---- $module, $1 over IPv$2: top kernel symbols (self)"
-		perf report -q -i "$WORK/perf.data" --no-children --sort sym \
-			--percent-limit 1.5 -g none 2>/dev/null | grep -v '^$' | head -25
+		# System-wide samples for as long as the workload runs (perf
+		# starts it once it is recording).
+		export -f measure iperf json_value
+		export WORK SECS PY RR DST
+		perf record -q -a -g -o "$WORK/perf.data" -- bash -c "measure $1" >/dev/null 2>&1
+		echo "# ---- $module, $1 over IPv$2: samples by object"
+		perf report -q -i "$WORK/perf.data" --no-children --sort dso -g none \
+			2>/dev/null | grep -v '^$' | head -8
+		echo "# ---- $module, $1 over IPv$2: top symbols (self)"
+		perf report -q -i "$WORK/perf.data" --no-children --sort dso,sym \
+			--percent-limit 0.7 -g none 2>/dev/null | grep -v '^$' | head -30
 	done
 	cleanup_netns
 }
