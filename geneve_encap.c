@@ -758,6 +758,17 @@ drop:
 
 /* ---- GRO on the UDP socket ---- */
 
+/* The GRO handler for what follows a Geneve header, or NULL if none. */
+static gro_receive_t geneve_inner_gro_receive(u16 protocol)
+{
+	const struct packet_offload *offload;
+
+	if (protocol == ETH_P_TEB)
+		return eth_gro_receive;
+	offload = gro_find_receive_by_type(htons(protocol));
+	return offload ? offload->callbacks.gro_receive : NULL;
+}
+
 /*
  * A packet joins the flows held for merging only if its whole Geneve header,
  * options included, is byte for byte theirs (RFC 8926 section 4.6: the
@@ -768,52 +779,44 @@ struct sk_buff *geneve_gro_receive(struct sock *sk, struct list_head *head,
 				   struct sk_buff *skb)
 {
 	unsigned int off = skb_gro_offset(skb), hlen;
-	const struct packet_offload *ptype;
+	struct sk_buff *merged = NULL, *p;
 	struct geneve_hdr_fields hdr;
-	struct sk_buff *pp = NULL, *p;
-	int flush = 1;
+	gro_receive_t inner_receive;
+	bool held = false;
 	const u8 *gh;
 
 	gh = skb_gro_header(skb, off + GENEVE_HDR_LEN, off);
 	if (unlikely(!gh) ||
 	    geneve_hdr_parse(gh, GENEVE_HDR_LEN, &hdr) != GENEVE_HDR_OK ||
 	    (hdr.flags & GENEVE_FLAG_OAM))
-		goto out;
+		goto done;
+	inner_receive = geneve_inner_gro_receive(hdr.protocol);
 	hlen = GENEVE_HDR_LEN + hdr.opts_len;
 	gh = skb_gro_header(skb, off + hlen, off);
-	if (unlikely(!gh))
-		goto out;
+	if (!inner_receive || unlikely(!gh))
+		goto done;
 
 	/*
-	 * Equal base headers mean equal option lengths: then compare those.
-	 * A packet held before this socket existed may not have them linear.
+	 * Base header and options compared in one go (equal bytes include an
+	 * equal option length).  A packet held before this socket existed
+	 * may not have that much linear.
 	 */
 	list_for_each_entry(p, head, list) {
-		const u8 *held = p->data + off;
-
 		if (!NAPI_GRO_CB(p)->same_flow)
 			continue;
 		if (skb_headlen(p) < off + hlen ||
-		    memcmp(gh, held, GENEVE_HDR_LEN) ||
-		    memcmp(gh + GENEVE_HDR_LEN, held + GENEVE_HDR_LEN,
-			   hdr.opts_len))
+		    memcmp(gh, p->data + off, hlen))
 			NAPI_GRO_CB(p)->same_flow = 0;
 	}
 
 	skb_gro_pull(skb, hlen);
 	skb_gro_postpull_rcsum(skb, gh, hlen);
-	if (hdr.protocol == ETH_P_TEB) {
-		pp = call_gro_receive(eth_gro_receive, head, skb);
-	} else {
-		ptype = gro_find_receive_by_type(htons(hdr.protocol));
-		if (!ptype)
-			goto out;
-		pp = call_gro_receive(ptype->callbacks.gro_receive, head, skb);
-	}
-	flush = 0;
-out:
-	skb_gro_flush_final(skb, pp, flush);
-	return pp;
+	merged = call_gro_receive(inner_receive, head, skb);
+	held = true;
+done:
+	/* Anything not handed to the inner protocol goes up unmerged. */
+	skb_gro_flush_final(skb, merged, !held);
+	return merged;
 }
 
 /* Finishes a merged packet: the inner protocol fixes up its own headers. */
