@@ -153,7 +153,7 @@ set style fill solid 0.8 border -1
 set yrange [0:*]
 set ylabel "ratio"
 set xtics rotate by -25 scale 0
-set key top left
+set key outside top center horizontal
 set arrow from graph 0, first 1.0 to graph 1, first 1.0 nohead dt 2 lc "black"
 set arrow from graph 0, first 0.9 to graph 1, first 0.9 nohead dt 3 lc "gray40"
 plot $data using 2:xtic(1) title "ours / in-tree (goal >= 1.00)", \\
