@@ -314,24 +314,34 @@ sock_stat()
 		END { if (!found) print "none" }' /proc/net/geneve
 }
 
+# tcp_mean_size NETNS rx|tx BYTES: sends BYTES of TCP from gh1 to gh2
+# through the tunnel and prints the mean size of the frames that NETNS's
+# gnv0 received or sent meanwhile.
+tcp_mean_size()
+{
+	local ns=$1 dir=$2 p b
+	ip netns exec gh2 iperf3 -s -D -1 -B $OVER2 --logfile "$WORK/iperf-mean.log"
+	sleep 1
+	p=$(devstat "$ns" gnv0 "${dir}_packets") b=$(devstat "$ns" gnv0 "${dir}_bytes")
+	ip netns exec gh1 timeout 60 iperf3 -c $OVER2 -n "$3" >/dev/null
+	p=$(($(devstat "$ns" gnv0 "${dir}_packets") - p))
+	b=$(($(devstat "$ns" gnv0 "${dir}_bytes") - b))
+	echo $((b / (p ? p : 1)))
+}
+
 # gso_checksums: TCP leaves gh1's gnv0 in GSO super-packets that u1, its
 # offloads turned off, segments in software.  Two checks: gnv0 did send
 # super-packets, and 20 segments captured on u2 carry correct outer UDP and
 # inner TCP checksums (tshark).
 gso_checksums()
 {
-	local p b
+	local size
 	ip netns exec gh1 ethtool -K u1 tx off tso off gso off \
 		tx-udp_tnl-segmentation off tx-udp_tnl-csum-segmentation off >/dev/null
-	ip netns exec gh2 iperf3 -s -D -1 -B $OVER2 --logfile "$WORK/iperf-gso.log"
-	sleep 1
 	capture_start gh2 u2 20 "$WORK/gso.pcap" 'udp dst port 6081 and greater 1000'
-	p=$(devstat gh1 gnv0 tx_packets) b=$(devstat gh1 gnv0 tx_bytes)
-	ip netns exec gh1 timeout 60 iperf3 -c $OVER2 -n 2M >/dev/null
-	p=$(($(devstat gh1 gnv0 tx_packets) - p)) b=$(($(devstat gh1 gnv0 tx_bytes) - b))
+	size=$(tcp_mean_size gh1 tx 2M)
 	capture_wait
-	check "gnv0 sent GSO super-packets (mean $((b / (p ? p : 1))) bytes > MTU)" \
-		test $((b / (p ? p : 1))) -gt 1500
+	check "gnv0 sent GSO super-packets (mean $size bytes > MTU)" test "$size" -gt 1500
 	check_eq "tshark: 20 segments, outer UDP and inner TCP checksums all correct" \
 		"20 1,1" "$(tshark -r "$WORK/gso.pcap" -o udp.check_checksum:TRUE \
 			-o tcp.check_checksum:TRUE -T fields -E occurrence=f \

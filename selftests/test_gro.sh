@@ -18,26 +18,13 @@ check "setup: tunnel, u1 without offloads, GRO on u2" eval '
 		tx-udp_tnl-csum-segmentation off >/dev/null &&
 	ip netns exec gh2 ethtool -K u2 gro on >/dev/null'
 
-# tcp_rx_size BYTES: sends BYTES of TCP from gh1 to gh2 through the tunnel
-# and prints the mean size of the frames gh2's gnv0 received meanwhile.
-tcp_rx_size()
-{
-	local p b
-	ip netns exec gh2 iperf3 -s -D -1 -B $OVER2 --logfile "$WORK/iperf.log"
-	sleep 1
-	p=$(devstat gh2 gnv0 rx_packets) b=$(devstat gh2 gnv0 rx_bytes)
-	ip netns exec gh1 iperf3 -c $OVER2 -n "$1" >/dev/null
-	p=$(($(devstat gh2 gnv0 rx_packets) - p)) b=$(($(devstat gh2 gnv0 rx_bytes) - b))
-	echo $((b / (p ? p : 1)))
-}
-
-size=$(tcp_rx_size 4M)
+size=$(tcp_mean_size gh2 rx 4M)
 check "TCP through the tunnel: gnv0 receives merged frames (mean $size bytes > MTU 1450)" \
 	test "$size" -gt 1464
 
 # The same without GRO on u2 shows the check above can tell.
 ip netns exec gh2 ethtool -K u2 gro off >/dev/null
-size=$(tcp_rx_size 1M)
+size=$(tcp_mean_size gh2 rx 1M)
 check "control: GRO off on u2, frames stay within the MTU (mean $size bytes)" \
 	test "$size" -le 1464
 ip netns exec gh2 ethtool -K u2 gro on >/dev/null
