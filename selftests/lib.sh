@@ -191,7 +191,10 @@ underlay_setup()
 # ipv6_on NETNS DEV ADDR: IPv6 on that one device, with ADDR (no DAD wait).
 ipv6_on()
 {
-	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=0" &&
+	# No router solicitations: with their exponential backoff one can
+	# leave at any time and add a packet to the counters tests assert on.
+	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.accept_ra=0" \
+		"net.ipv6.conf.$2.disable_ipv6=0" &&
 	ip -n "$1" addr add "$3/64" dev "$2" nodad
 }
 
