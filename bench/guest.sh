@@ -12,7 +12,8 @@
 # every workload over an IPv4 and an IPv6 underlay (the inner traffic is of
 # the underlay's family): TCP one stream and four streams (Gbit/s), UDP with
 # 64-byte payloads (thousand packets per second received), TCP request/
-# response (transactions per second).
+# response (transactions per second), and TCP one stream again with
+# MTU-sized frames on the underlay merged by GRO (see wire_frames).
 #
 # Scale phase, per module, after one unmeasured warm-up each, twice (in
 # opposite orders): BENCH_SCALE devices with distinct VNIs on one socket:
@@ -32,7 +33,7 @@ ROUNDS=${BENCH_ROUNDS:-5}
 SECS=${BENCH_SECS:-3}
 SCALE=${BENCH_SCALE:-4096}
 SUBJECTS=(veth intree ours)
-WORKLOADS=(tcp1 tcp4 udp64 rr)
+WORKLOADS=(tcp1 tcp4 tcp1wire udp64 rr)
 # The scale pair: its own veth and addresses, beside gh1/gh2.
 SCALE_UNDER1=203.0.113.1
 SCALE_UNDER2=203.0.113.2
@@ -111,6 +112,21 @@ iperf()
 	ip netns exec "$client" timeout $((SECS + 30)) iperf3 -c "$dst" -J "$@"
 }
 
+# wire_frames on|off: make the underlay behave like a NIC and a wire, or
+# undo it.  veth passes GSO packets whole, so no receive path merges
+# anything; with segmentation off on u1 the frames crossing it are
+# MTU-sized, and with GRO on u2 (which gives veth a NAPI poll) the receiver
+# merges them again: the tunnel's UDP GRO for a tunnel, TCP GRO for veth.
+wire_frames()
+{
+	local segment=off gro=on
+	[ "$1" = off ] && { segment=on; gro=off; }
+	ip netns exec gh1 ethtool -K u1 tso $segment gso $segment \
+		tx-udp_tnl-segmentation $segment \
+		tx-udp_tnl-csum-segmentation $segment >/dev/null &&
+		ip netns exec gh2 ethtool -K u2 gro $gro >/dev/null
+}
+
 # measure WORKLOAD [CLIENT_NS SERVER_NS DST]: prints one value.
 measure()
 {
@@ -122,6 +138,11 @@ measure()
 	tcp4)
 		iperf "$c" "$s" "$d" -t "$SECS" -O 1 -P 4 |
 			json_value 'j["end"]["sum_received"]["bits_per_second"] / 1e9' ;;
+	tcp1wire)
+		wire_frames on || return 1
+		iperf "$c" "$s" "$d" -t "$SECS" -O 1 |
+			json_value 'j["end"]["sum_received"]["bits_per_second"] / 1e9'
+		wire_frames off ;;
 	udp64)
 		iperf "$c" "$s" "$d" -t "$SECS" -u -l 64 -b 0 |
 			json_value 'j["end"]["sum_received"]["bytes"] / 64 / j["end"]["sum_received"]["seconds"] / 1e3' ;;

@@ -16,6 +16,7 @@ import sys
 WORKLOADS = {  # name: (label, unit)
     "tcp1": ("TCP, 1 stream", "Gbit/s"),
     "tcp4": ("TCP, 4 streams", "Gbit/s"),
+    "tcp1wire": ("TCP, 1 stream, MTU-sized frames, GRO", "Gbit/s"),
     "udp64": ("UDP, 64-byte payloads", "kpps received"),
     "rr": ("TCP request/response", "transactions/s"),
 }
