@@ -112,21 +112,6 @@ iperf()
 	ip netns exec "$client" timeout $((SECS + 30)) iperf3 -c "$dst" -J "$@"
 }
 
-# wire_frames on|off: make the underlay behave like a NIC and a wire, or
-# undo it.  veth passes GSO packets whole, so no receive path merges
-# anything; with segmentation off on u1 the frames crossing it are
-# MTU-sized, and with GRO on u2 (which gives veth a NAPI poll) the receiver
-# merges them again: the tunnel's UDP GRO for a tunnel, TCP GRO for veth.
-wire_frames()
-{
-	local segment=off gro=on
-	[ "$1" = off ] && { segment=on; gro=off; }
-	ip netns exec gh1 ethtool -K u1 tso $segment gso $segment \
-		tx-udp_tnl-segmentation $segment \
-		tx-udp_tnl-csum-segmentation $segment >/dev/null &&
-		ip netns exec gh2 ethtool -K u2 gro $gro >/dev/null
-}
-
 # measure WORKLOAD [CLIENT_NS SERVER_NS DST]: prints one value.
 measure()
 {
@@ -211,12 +196,12 @@ scale_phase()
 	t0=$(date +%s%N)
 	ip -n gs2 -batch "$WORK/add" && ip -n gs2 -batch "$WORK/up" || bail_out "creating $SCALE devices"
 	t1=$(date +%s%N)
-	sleep 2
-	m1=$(kmem_bytes)
 	if [ "$pass" = 0 ]; then
 		cleanup_netns
 		return
 	fi
+	sleep 2
+	m1=$(kmem_bytes)
 	record scale "$module" 4 create_us_per_dev "$pass" $(((t1 - t0) / 1000 / SCALE))
 	record scale "$module" 4 kmem_bytes_per_dev "$pass" $(((m1 - m0) / SCALE))
 

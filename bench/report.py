@@ -59,9 +59,9 @@ def main():
             if (r["phase"], r["family"], r["workload"]) == \
                     ("main", family, workload):
                 by_round.setdefault(r["round"], {})[r["subject"]] = r["value"]
-        return sorted(ratio(v.get("ours"), v.get(subject))
-                      for v in by_round.values()
-                      if ratio(v.get("ours"), v.get(subject)) is not None)
+        ratios = (ratio(v.get("ours"), v.get(subject))
+                  for v in by_round.values())
+        return sorted(r for r in ratios if r is not None)
 
     rows = []
     for family in (4, 6):

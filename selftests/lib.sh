@@ -332,6 +332,21 @@ tcp_mean_size()
 	echo $((b / (p ? p : 1)))
 }
 
+# wire_frames on|off: make the underlay u1 -> u2 behave like a NIC and a
+# wire, or undo it.  veth passes GSO packets whole, so no receive path
+# merges anything; with segmentation off on u1 the frames crossing it are
+# MTU-sized, and with GRO on u2 (which gives veth a NAPI poll) the receiver
+# merges them again: the tunnel's UDP GRO for a tunnel, TCP GRO for veth.
+wire_frames()
+{
+	local segment=off gro=on
+	[ "$1" = off ] && { segment=on; gro=off; }
+	ip netns exec gh1 ethtool -K u1 tso $segment gso $segment \
+		tx-udp_tnl-segmentation $segment \
+		tx-udp_tnl-csum-segmentation $segment >/dev/null &&
+		ip netns exec gh2 ethtool -K u2 gro $gro >/dev/null
+}
+
 # gso_checksums: TCP leaves gh1's gnv0 in GSO super-packets that u1, its
 # offloads turned off, segments in software.  Two checks: gnv0 did send
 # super-packets, and 20 segments captured on u2 carry correct outer UDP and

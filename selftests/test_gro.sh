@@ -13,10 +13,7 @@ with_workdir
 cleanup_netns
 
 check "setup: tunnel, u1 without offloads, GRO on u2" eval '
-	underlay_setup && tunnel_setup && static_neigh &&
-	ip netns exec gh1 ethtool -K u1 tso off gso off tx-udp_tnl-segmentation off \
-		tx-udp_tnl-csum-segmentation off >/dev/null &&
-	ip netns exec gh2 ethtool -K u2 gro on >/dev/null'
+	underlay_setup && tunnel_setup && static_neigh && wire_frames on'
 
 size=$(tcp_mean_size gh2 rx 4M)
 check "TCP through the tunnel: gnv0 receives merged frames (mean $size bytes > MTU 1450)" \
