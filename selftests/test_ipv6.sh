@@ -29,6 +29,13 @@ check "iperf3 TCP gh2 -> gh1 (reverse mode)" \
 # Exact counters: IPv6 underlay frames are 84 + 14 + 40 + 8 + 8 + 14 bytes.
 # The inner IPv6 neighbours of the ping -6 above would be probed meanwhile.
 static_neigh && static_neigh $OVER6_1 $OVER6_2
+# The end of the iperf3 runs above can still send a packet; the counters are
+# read one at a time, so one sent in between would count on one side only.
+for _ in $(seq 10); do
+	b_tx=$(devstat gh1 gnv0 tx_packets)
+	sleep 1
+	[ "$b_tx" = "$(devstat gh1 gnv0 tx_packets)" ] && break
+done
 N=10
 b_tx=$(devstat gh1 gnv0 tx_packets) b_rx=$(devstat gh2 gnv0 rx_packets)
 b_u=$(devstat gh1 u1 tx_bytes)
