@@ -6,9 +6,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/etherdevice.h>
 #include <linux/hash.h>
 #include <linux/if_ether.h>
+#include <linux/workqueue.h>
 #include <net/dst_metadata.h>
 #include <net/gro.h>
 #include <net/inet_ecn.h>
@@ -42,7 +44,7 @@ void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why)
 		DEV_STATS_INC(dev, rx_dropped);
 		break;
 	case GENEVE_DROP_RX_BACKLOG:
-		break;		/* gro_cells_receive() counted it already */
+		break;		/* geneve_rx_cell_queue() counted it already */
 	case GENEVE_DROP_RX_TRUNCATED:
 	case GENEVE_DROP_RX_TRUNCATED_INNER:
 		DEV_STATS_INC(dev, rx_length_errors);
@@ -558,6 +560,157 @@ int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb)
 /* ---- Receive ---- */
 
 /*
+ * GRO for decapsulated packets.  The in-tree driver gives each device its own
+ * per-CPU NAPI instances (gro_cells), some 420 bytes per CPU per device; here
+ * one per-CPU set serves every device.  GRO never merges packets of different
+ * devices, and a dying device's packets leave the cells before it is freed
+ * (geneve_rx_cells_forget()).
+ */
+struct geneve_rx_cell {
+	struct sk_buff_head queue;	/* only its own CPU adds, in BH context */
+	struct napi_struct napi;
+	struct work_struct forget;	/* runs geneve_rx_cell_forget() there */
+};
+
+static struct net_device geneve_rx_napi_dev;	/* owns the NAPIs; unregistered */
+static struct geneve_rx_cell __percpu *geneve_rx_cells;
+static struct net_device *geneve_rx_forgotten;	/* under RTNL */
+
+/* Same contract as gro_cells_receive(): consumes skb, counts its drop. */
+static int geneve_rx_cell_queue(struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
+	struct geneve_rx_cell *cell;
+
+	/* GRO could write to data a clone shares. */
+	if (skb_cloned(skb) || netif_elide_gro(dev))
+		return netif_rx(skb);
+
+	cell = this_cpu_ptr(geneve_rx_cells);
+	if (unlikely(skb_queue_len(&cell->queue) > READ_ONCE(netdev_max_backlog))) {
+		dev_core_stats_rx_dropped_inc(dev);
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+	__skb_queue_tail(&cell->queue, skb);
+	if (skb_queue_len(&cell->queue) == 1)
+		napi_schedule(&cell->napi);
+	return NET_RX_SUCCESS;
+}
+
+static int geneve_rx_cell_poll(struct napi_struct *napi, int budget)
+{
+	struct geneve_rx_cell *cell = container_of(napi, struct geneve_rx_cell, napi);
+	struct sk_buff *skb;
+	int done;
+
+	for (done = 0; done < budget; done++) {
+		skb = __skb_dequeue(&cell->queue);
+		if (!skb)
+			break;
+		napi_gro_receive(napi, skb);
+	}
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+/*
+ * Leaves no packet of dev in the cell.  Disabling the NAPI waits for its poll
+ * and hands what GRO holds to the stack; the queue is then filtered with BH
+ * off, which excludes the cell's CPU, the only one adding to it.
+ */
+static void geneve_rx_cell_purge(struct geneve_rx_cell *cell,
+				 struct net_device *dev)
+{
+	struct sk_buff *skb, *next;
+
+	napi_disable(&cell->napi);
+	local_bh_disable();
+	skb_queue_walk_safe(&cell->queue, skb, next) {
+		if (skb->dev != dev)
+			continue;
+		__skb_unlink(skb, &cell->queue);
+		dev_core_stats_rx_dropped_inc(dev);
+		kfree_skb(skb);
+	}
+	napi_enable(&cell->napi);
+	/* Packets queued meanwhile could not schedule the disabled NAPI. */
+	if (!skb_queue_empty(&cell->queue))
+		napi_schedule(&cell->napi);
+	local_bh_enable();
+}
+
+static void geneve_rx_cell_forget(struct work_struct *work)
+{
+	struct geneve_rx_cell *cell = container_of(work, struct geneve_rx_cell, forget);
+
+	geneve_rx_cell_purge(cell, geneve_rx_forgotten);
+}
+
+/*
+ * Called once dev is unreachable from any socket and an RCU grace period has
+ * passed (ndo_uninit), so that nothing queues for it any more.
+ */
+void geneve_rx_cells_forget(struct net_device *dev)
+{
+	struct geneve_rx_cell *cell;
+	int cpu;
+
+	ASSERT_RTNL();
+	geneve_rx_forgotten = dev;
+	cpus_read_lock();
+	for_each_possible_cpu(cpu) {
+		cell = per_cpu_ptr(geneve_rx_cells, cpu);
+		if (cpu_online(cpu))
+			queue_work_on(cpu, system_highpri_wq, &cell->forget);
+		else	/* nothing adds to an offline CPU's queue */
+			geneve_rx_cell_purge(cell, dev);
+	}
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(geneve_rx_cells, cpu)->forget);
+	cpus_read_unlock();
+	geneve_rx_forgotten = NULL;
+}
+
+int geneve_rx_cells_init(void)
+{
+	struct geneve_rx_cell *cell;
+	int cpu;
+
+	geneve_rx_cells = alloc_percpu(struct geneve_rx_cell);
+	if (!geneve_rx_cells)
+		return -ENOMEM;
+	init_dummy_netdev(&geneve_rx_napi_dev);
+	for_each_possible_cpu(cpu) {
+		cell = per_cpu_ptr(geneve_rx_cells, cpu);
+		__skb_queue_head_init(&cell->queue);
+		INIT_WORK(&cell->forget, geneve_rx_cell_forget);
+		/* A busy poller would dequeue on a CPU other than the cell's. */
+		set_bit(NAPI_STATE_NO_BUSY_POLL, &cell->napi.state);
+		netif_napi_add(&geneve_rx_napi_dev, &cell->napi, geneve_rx_cell_poll);
+		napi_enable(&cell->napi);
+	}
+	return 0;
+}
+
+/* After the last device is gone: every queue was emptied by forget. */
+void geneve_rx_cells_exit(void)
+{
+	struct geneve_rx_cell *cell;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		cell = per_cpu_ptr(geneve_rx_cells, cpu);
+		napi_disable(&cell->napi);
+		__netif_napi_del(&cell->napi);
+		WARN_ON_ONCE(!skb_queue_empty(&cell->queue));
+	}
+	synchronize_net();	/* napi_list readers, as for any unregistered NAPI */
+	free_percpu(geneve_rx_cells);
+}
+
+/*
  * ECN per RFC 6040: outer CE marks the inner packet; CE on a not-ECT inner
  * packet cannot be passed on and is dropped.
  */
@@ -695,7 +848,7 @@ static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
 	}
 
 	len = skb->len;
-	if (likely(gro_cells_receive(&geneve->gro_cells, skb) == NET_RX_SUCCESS))
+	if (likely(geneve_rx_cell_queue(skb) == NET_RX_SUCCESS))
 		dev_sw_netstats_rx_add(dev, len);
 	else
 		geneve_count_drop(geneve, GENEVE_DROP_RX_BACKLOG);

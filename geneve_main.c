@@ -205,7 +205,7 @@ static int geneve_dev_open(struct net_device *dev)
 	return 0;
 }
 
-/* Per-device datapath state: route cache, GRO cells, per-CPU counters. */
+/* Per-device datapath state: route cache, per-CPU counters. */
 static int geneve_dev_init(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
@@ -214,29 +214,20 @@ static int geneve_dev_init(struct net_device *dev)
 	err = dst_cache_init(&geneve->dst_cache, GFP_KERNEL);
 	if (err)
 		return err;
-	err = gro_cells_init(&geneve->gro_cells, dev);
-	if (err)
-		goto err_dst_cache;
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats) {
-		err = -ENOMEM;
-		goto err_gro_cells;
+		dst_cache_destroy(&geneve->dst_cache);
+		return -ENOMEM;
 	}
 	return 0;
-
-err_gro_cells:
-	gro_cells_destroy(&geneve->gro_cells);
-err_dst_cache:
-	dst_cache_destroy(&geneve->dst_cache);
-	return err;
 }
 
 static void geneve_dev_uninit(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
 
+	geneve_rx_cells_forget(dev);
 	free_percpu(dev->tstats);
-	gro_cells_destroy(&geneve->gro_cells);
 	dst_cache_destroy(&geneve->dst_cache);
 }
 
@@ -648,9 +639,12 @@ static int __init geneve_module_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&geneve_net_ops);
+	err = geneve_rx_cells_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&geneve_net_ops);
+	if (err)
+		goto err_rx_cells;
 	err = register_netdevice_notifier(&geneve_netdev_notifier);
 	if (err)
 		goto err_pernet;
@@ -663,6 +657,8 @@ err_notifier:
 	unregister_netdevice_notifier(&geneve_netdev_notifier);
 err_pernet:
 	unregister_pernet_subsys(&geneve_net_ops);
+err_rx_cells:
+	geneve_rx_cells_exit();
 	return err;
 }
 module_init(geneve_module_init);
@@ -672,6 +668,7 @@ static void __exit geneve_module_exit(void)
 	rtnl_link_unregister(&geneve_link_ops);
 	unregister_netdevice_notifier(&geneve_netdev_notifier);
 	unregister_pernet_subsys(&geneve_net_ops);
+	geneve_rx_cells_exit();
 }
 module_exit(geneve_module_exit);
 

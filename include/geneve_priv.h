@@ -55,7 +55,6 @@ int geneve_opts_check(const __u8 *opts, unsigned int len, __u8 *flags);
 #include <linux/list.h>
 #include <linux/udp.h>
 #include <net/dst_cache.h>
-#include <net/gro_cells.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/netns/generic.h>
@@ -168,7 +167,6 @@ struct geneve_dev {
 	struct list_head net_node;
 	struct hlist_node vni_node[GENEVE_AF_MAX];
 	struct geneve_sock __rcu *sock[GENEVE_AF_MAX];
-	struct gro_cells gro_cells;
 	struct dst_cache dst_cache;
 	struct geneve_cfg cfg;
 	atomic_long_t drops[GENEVE_DROP_MAX];
@@ -208,6 +206,9 @@ struct sk_buff *geneve_gro_receive(struct sock *sk, struct list_head *head,
 int geneve_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff);
 u32 geneve_vni_hash(u32 vni);
 void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why);
+int geneve_rx_cells_init(void);
+void geneve_rx_cells_exit(void);
+void geneve_rx_cells_forget(struct net_device *dev);
 
 /* geneve_netlink.c */
 extern struct rtnl_link_ops geneve_link_ops;

@@ -6,7 +6,7 @@
 # ("unregister_netdevice: waiting ...", WARN_ON) that the VM runner fails on.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 16
+tap_plan 18
 require_ours
 trap cleanup_netns EXIT
 cleanup_netns
@@ -86,6 +86,44 @@ check "traffic over a tunnel, then both host namespaces deleted" \
 	eval 'underlay_setup && tunnel_setup &&
 	      ip netns exec gh1 ping -c 2 -i 0.2 -W 5 -q $OVER2 >/dev/null &&
 	      ip netns del gh1 && ip netns del gh2'
+sleep 1
+
+# Devices deleted while bursts to them and to gnv0 are being received: their
+# packets leave the per-CPU GRO cells all devices share, and every cell still
+# delivers afterwards (each ping is pinned to one CPU, which receives it).
+pings_from_every_cpu()
+{
+	local cpu
+
+	for cpu in $(seq 0 $(($(nproc) - 1))); do
+		ip netns exec gh1 taskset -c "$cpu" \
+			ping -c 3 -i 0.2 -W 5 -q $OVER2 >/dev/null || return 1
+	done
+}
+
+underlay_setup && tunnel_setup
+received=0
+for round in $(seq 1 10); do
+	cpu=$((round % $(nproc)))
+	ip -n gh2 link add gd type geneve id 900 remote $UNDER1
+	ip -n gh2 link set gd up
+	for vni in 900 $VNI; do
+		ip netns exec gh1 taskset -c $cpu \
+			$PY "$TOOLS/gnvpkt.py" burst $UNDER2 --count 2000 --vni $vni &
+	done
+	for _ in $(seq 50); do
+		[ "$(devstat gh2 gd rx_packets)" -gt 0 ] && break
+		sleep 0.1
+	done
+	received=$((received + $(devstat gh2 gd rx_packets)))
+	ip -n gh2 link del gd
+	wait
+done
+check "10 devices deleted while receiving bursts (received: $received)" \
+	test "$received" -gt 0
+check "then pings over gnv0 from every CPU get all their replies" \
+	pings_from_every_cpu
+cleanup_netns
 sleep 1
 
 # rmmod with devices up in two namespaces and in the initial one.
