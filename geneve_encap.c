@@ -574,7 +574,9 @@ struct geneve_rx_cell {
 
 static struct net_device geneve_rx_napi_dev;	/* owns the NAPIs; unregistered */
 static struct geneve_rx_cell __percpu *geneve_rx_cells;
-static struct net_device *geneve_rx_forgotten;	/* under RTNL */
+/* Which device geneve_rx_cells_forget() purges, and where; under RTNL. */
+static struct net_device *geneve_rx_forgotten;
+static struct cpumask geneve_rx_forget_cpus;
 
 /* Same contract as gro_cells_receive(): consumes skb, counts its drop. */
 static int geneve_rx_cell_queue(struct sk_buff *skb)
@@ -582,20 +584,24 @@ static int geneve_rx_cell_queue(struct sk_buff *skb)
 	struct net_device *dev = skb->dev;
 	struct geneve_rx_cell *cell;
 
+	/* In flight while the device was being stopped. */
+	if (unlikely(!(dev->flags & IFF_UP)))
+		goto drop;
 	/* GRO could write to data a clone shares. */
 	if (skb_cloned(skb) || netif_elide_gro(dev))
 		return netif_rx(skb);
 
 	cell = this_cpu_ptr(geneve_rx_cells);
-	if (unlikely(skb_queue_len(&cell->queue) > READ_ONCE(netdev_max_backlog))) {
-		dev_core_stats_rx_dropped_inc(dev);
-		kfree_skb(skb);
-		return NET_RX_DROP;
-	}
+	if (unlikely(skb_queue_len(&cell->queue) > READ_ONCE(netdev_max_backlog)))
+		goto drop;
 	__skb_queue_tail(&cell->queue, skb);
 	if (skb_queue_len(&cell->queue) == 1)
 		napi_schedule(&cell->napi);
 	return NET_RX_SUCCESS;
+drop:
+	dev_core_stats_rx_dropped_inc(dev);
+	kfree_skb(skb);
+	return NET_RX_DROP;
 }
 
 static int geneve_rx_cell_poll(struct napi_struct *napi, int budget)
@@ -649,25 +655,47 @@ static void geneve_rx_cell_forget(struct work_struct *work)
 }
 
 /*
+ * An idle cell holds no packet of a device nothing queues for any more: its
+ * queue was drained by a poll, which ran with SCHED set from before the
+ * dequeue until after GRO was flushed.  Reading the queue first, then the
+ * state, a cleared SCHED can only be that flush's.
+ */
+static bool geneve_rx_cell_idle(struct geneve_rx_cell *cell)
+{
+	if (!skb_queue_empty_lockless(&cell->queue))
+		return false;
+	smp_rmb();
+	return !test_bit(NAPI_STATE_SCHED, &cell->napi.state);
+}
+
+/*
  * Called once dev is unreachable from any socket and an RCU grace period has
- * passed (ndo_uninit), so that nothing queues for it any more.
+ * passed (ndo_uninit), so that nothing queues for it any more.  Busy cells
+ * are purged on their own CPU; idle ones, the usual case, cost nothing, so
+ * that deleting a device does not wait for every CPU (isolated ones too).
  */
 void geneve_rx_cells_forget(struct net_device *dev)
 {
+	struct cpumask *queued = &geneve_rx_forget_cpus;
 	struct geneve_rx_cell *cell;
 	int cpu;
 
 	ASSERT_RTNL();
 	geneve_rx_forgotten = dev;
+	cpumask_clear(queued);
 	cpus_read_lock();
 	for_each_possible_cpu(cpu) {
 		cell = per_cpu_ptr(geneve_rx_cells, cpu);
-		if (cpu_online(cpu))
-			queue_work_on(cpu, system_highpri_wq, &cell->forget);
-		else	/* nothing adds to an offline CPU's queue */
+		if (geneve_rx_cell_idle(cell))
+			continue;
+		if (!cpu_online(cpu)) {	/* nothing adds to its queue */
 			geneve_rx_cell_purge(cell, dev);
+			continue;
+		}
+		queue_work_on(cpu, system_highpri_wq, &cell->forget);
+		cpumask_set_cpu(cpu, queued);
 	}
-	for_each_online_cpu(cpu)
+	for_each_cpu(cpu, queued)
 		flush_work(&per_cpu_ptr(geneve_rx_cells, cpu)->forget);
 	cpus_read_unlock();
 	geneve_rx_forgotten = NULL;
