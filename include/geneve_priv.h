@@ -91,7 +91,7 @@ enum geneve_drop {
 	GENEVE_DROP_RX_OWN_MAC,		/* our own frame back: a loop */
 	GENEVE_DROP_RX_TRUNCATED_INNER,	/* inner IP header past the end */
 	GENEVE_DROP_RX_ECN,		/* outer CE on a not-ECT inner packet */
-	GENEVE_DROP_RX_BACKLOG,		/* GRO cell queue full */
+	GENEVE_DROP_RX_BACKLOG,		/* GRO cell queue full, or device stopping */
 	/* transmit */
 	GENEVE_DROP_TX_NO_METADATA,	/* external mode without tunnel info */
 	GENEVE_DROP_TX_BAD_OPTIONS,	/* tunnel info with malformed options */
