@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The Geneve fast path: encapsulation on transmit, decapsulation in the UDP
- * socket's encap_rcv hook.  RCU only; configuration is read while the
- * control path guarantees it is not being rewritten (see geneve_update_cfg).
+ * socket's encap_rcv hook, GRO cells shared by all devices.  RCU only;
+ * configuration is read while the control path guarantees it is not being
+ * rewritten (see geneve_update_cfg).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -561,7 +562,7 @@ int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb)
 
 /*
  * GRO for decapsulated packets.  The in-tree driver gives each device its own
- * per-CPU NAPI instances (gro_cells), some 420 bytes per CPU per device; here
+ * per-CPU NAPI instances (gro_cells), 424 bytes per CPU per device; here
  * one per-CPU set serves every device.  GRO never merges packets of different
  * devices, and a dying device's packets leave the cells before it is freed
  * (geneve_rx_cells_forget()).
