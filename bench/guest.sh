@@ -247,7 +247,7 @@ else
 	{
 		echo -n '{"phase": "meta", "kernel": "'"$(uname -r)"'", '
 		echo -n '"cpu": "'"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"'", '
-		echo '"cpus": '"$(nproc)"', "rounds": '"$ROUNDS"', "secs": '"$SECS"', "scale": '"$SCALE"'}'
+		echo '"cpus": '"$(nproc)"', "clock": "'"${BENCH_CLOCK:-wall}"'", "rounds": '"$ROUNDS"', "secs": '"$SECS"', "scale": '"$SCALE"'}'
 	} >> "$RAW"
 	main_phase
 	# The first creation of thousands of devices after boot grows slab

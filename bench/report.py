@@ -140,12 +140,17 @@ def main():
              scale["ours"]["last_single"] >= 0.95),
     ]
 
+    if meta.get("clock") == "icount":
+        clock = ("guest clock: 1 ns per instruction executed, so rates are"
+                 " work per instruction")
+    else:
+        clock = "host's clock"
     lines = [
-        "Medians of %s rounds of %s s each, one VM (%s, %s CPUs, kernel %s);"
-        " n/a: a round failed (see the raw values).  \"per round\": the"
-        " lowest and highest ratio of one round's measurements."
+        "Medians of %s rounds of %s s each, one VM (%s, %s CPUs, %s,"
+        " kernel %s); n/a: a round failed (see the raw values).  \"per"
+        " round\": the lowest and highest ratio of one round's measurements."
         % (meta.get("rounds"), meta.get("secs"), meta.get("cpu"),
-           meta.get("cpus"), meta.get("kernel")),
+           meta.get("cpus"), clock, meta.get("kernel")),
         "",
         "| workload | underlay | unit | veth | in-tree | ours "
         "| ours/in-tree | per round | ours/veth | per round |",

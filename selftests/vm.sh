@@ -40,7 +40,11 @@
 #              /boot/vmlinuz-KVER and /lib/modules/KVER/kernel)
 #   VM_DEBUG=1 show the whole boot on the console and trace the guest init
 #   VM_ACCEL   tcg or kvm to skip the probe that decides (default: KVM when
-#              /dev/kvm is writable and a probe boot under it works)
+#              /dev/kvm is writable and a probe boot under it works), or
+#              icount: TCG whose clock advances 1 ns per instruction the
+#              guest executes and skips idle time, so guest timings measure
+#              work done, not the host's speed or load.  One CPU only
+#              (QEMU 7.2 hangs bringing up a second one under icount).
 #   VM_SHARED  use this existing directory instead of a fresh one (it is
 #              neither emptied nor removed)
 #
@@ -146,7 +150,7 @@ prepare_kernel() {
 probe_kvm() {
 	KVM=0
 	case ${VM_ACCEL:-auto} in
-	tcg) return ;;
+	tcg | icount) return ;;
 	kvm) KVM=1; return ;;
 	esac
 	[ -w /dev/kvm ] || return 0
@@ -245,6 +249,9 @@ boot_vm() {
 	append+=" vm_run=$RUN vm_name=$name vm_debug=$VM_DEBUG"
 	local accel=(-accel tcg -cpu max)
 	[ "$KVM" = 1 ] && accel=(-accel kvm -cpu host)
+	# sleep=off: an idle guest jumps to its next timer at once.
+	[ "${VM_ACCEL-}" = icount ] &&
+		accel+=(-icount shift=0,sleep=off)
 	{
 		local rc=0
 		# --foreground keeps QEMU in the job's process group, which
@@ -349,6 +356,7 @@ main() {
 	done
 	[ "${1-}" = -- ] || usage
 	shift
+	[ "${VM_ACCEL-}" != icount ] || [ "$SMP" = 1 ] || die "VM_ACCEL=icount needs --smp 1"
 	local cmd_a=() cmd_b=()
 	if [ "$mode" = pair ]; then
 		while [ $# -gt 0 ] && [ "$1" != -- ]; do
