@@ -185,6 +185,12 @@ def main():
         a, b = scale["intree"][key], scale["ours"][key]
         lines.append("| %s | %s | %s | %s |" % (
             label, fmt(a, digits), fmt(b, digits), fmt(ratio(b, a))))
+    failed = ["%s IPv%d %s round %s" % (r["subject"], r["family"],
+                                        r["workload"], r["round"])
+              for r in runs if r["phase"] == "failed"]
+    if failed:
+        lines += ["", "Measured once more after a failed try (the raw values"
+                  " keep it): %s." % ", ".join(failed)]
     lines += ["", "Goals:"]
     lines += ["- %s: %s%s" % (g["goal"], "met" if g["met"] else "MISSED",
                               " (%s)" % g["detail"] if g["detail"] else "")

@@ -42,9 +42,10 @@
 #   VM_ACCEL   tcg or kvm to skip the probe that decides (default: KVM when
 #              /dev/kvm is writable and a probe boot under it works), or
 #              icount: TCG whose clock advances 1 ns per instruction the
-#              guest executes and skips idle time, so guest timings measure
-#              work done, not the host's speed or load.  One CPU only
-#              (QEMU 7.2 hangs bringing up a second one under icount).
+#              guest executes (and as the host's while it is idle), so
+#              guest timings of busy work measure the work done, not the
+#              host's speed or load.  One CPU only (QEMU 7.2 hangs
+#              bringing up a second one under icount).
 #   VM_SHARED  use this existing directory instead of a fresh one (it is
 #              neither emptied nor removed)
 #
@@ -249,9 +250,10 @@ boot_vm() {
 	append+=" vm_run=$RUN vm_name=$name vm_debug=$VM_DEBUG"
 	local accel=(-accel tcg -cpu max)
 	[ "$KVM" = 1 ] && accel=(-accel kvm -cpu host)
-	# sleep=off: an idle guest jumps to its next timer at once.
+	# Not sleep=off: an idle guest would jump to its next timer at once,
+	# also while it waits for the host (9p), and time out transfers.
 	[ "${VM_ACCEL-}" = icount ] &&
-		accel+=(-icount shift=0,sleep=off)
+		accel+=(-icount shift=0,sleep=on)
 	{
 		local rc=0
 		# --foreground keeps QEMU in the job's process group, which
