@@ -21,10 +21,10 @@
 # and TCP throughput to the last VNI created against a one-device tunnel
 # beside it, measured alternately.
 #
-# Knobs: BENCH_ROUNDS (5), BENCH_SECS (3: seconds per measurement),
-# BENCH_SCALE (4096).  BENCH_PROFILE=WORKLOAD (BENCH_FAMILY=4|6) instead
-# profiles one run of WORKLOAD with perf for each module and prints the top
-# kernel symbols.
+# Knobs (bench/run.sh sets the first two by clock): BENCH_ROUNDS (5),
+# BENCH_SECS (3: seconds per measurement), BENCH_SCALE (4096).
+# BENCH_PROFILE=WORKLOAD (BENCH_FAMILY=4|6) instead profiles one run of
+# WORKLOAD with perf for each module and prints the top kernel symbols.
 source "$(dirname "$0")/../selftests/lib.sh"
 
 RAW=$1
@@ -141,9 +141,9 @@ measure()
 }
 
 # measure_main SUBJECT FAMILY WORKLOAD ROUND: measures and records.  A try
-# that fails or moves no data (a stalled iperf3 transfer, seen twice in a
-# first round under the instruction-counted clock, cause unknown) is
-# recorded as phase "failed", iperf3's error logged, and tried once more.
+# that fails or moves no data (iperf3 transfers stalled when the guest's
+# clock jumped over idle time, before icount sleep=on) is recorded as phase
+# "failed", iperf3's error logged, and tried once more.
 measure_main()
 {
 	local v

@@ -39,6 +39,12 @@ def fmt(v, digits=2):
     return "n/a" if v is None else f"{v:.{digits}f}"
 
 
+def fmt_ratio(v):
+    """Three digits: instruction-counted runs repeat to a few tenths of
+    a percent, which two digits would round away."""
+    return fmt(v, 3)
+
+
 def main():
     raw_path, out = sys.argv[1], sys.argv[2]
     with open(raw_path) as f:
@@ -103,11 +109,11 @@ def main():
                 notes.append("%s: n/a" % name)
             elif per_round[-1] >= bound:
                 notes.append("%s: %s, rounds %s-%s, within noise" % (
-                    name, fmt(r[key]), fmt(per_round[0]),
-                    fmt(per_round[-1])))
+                    name, fmt_ratio(r[key]), fmt_ratio(per_round[0]),
+                    fmt_ratio(per_round[-1])))
             else:
                 notes.append("%s: %s, every round below %.2f" % (
-                    name, fmt(r[key]), bound))
+                    name, fmt_ratio(r[key]), bound))
         return goal(text, not missed, "; ".join(notes))
 
     def passes(key):
@@ -158,7 +164,8 @@ def main():
     ]
 
     def spread(values):
-        return "%s-%s" % (fmt(values[0]), fmt(values[-1])) if values else "n/a"
+        return "%s-%s" % (fmt_ratio(values[0]), fmt_ratio(values[-1])) \
+            if values else "n/a"
 
     for r in rows:
         label, unit = WORKLOADS[r["workload"]]
@@ -166,8 +173,8 @@ def main():
         lines.append("| %s | IPv%d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             label, r["family"], unit, fmt(r["veth"], digits),
             fmt(r["intree"], digits), fmt(r["ours"], digits),
-            fmt(r["ours_intree"]), spread(r["ours_intree_rounds"]),
-            fmt(r["ours_veth"]), spread(r["ours_veth_rounds"])))
+            fmt_ratio(r["ours_intree"]), spread(r["ours_intree_rounds"]),
+            fmt_ratio(r["ours_veth"]), spread(r["ours_veth_rounds"])))
     lines += [
         "",
         "| %s devices on one socket | in-tree | ours | ours/in-tree |"
@@ -184,7 +191,7 @@ def main():
             ("last_single", "last VNI / one device", 2)):
         a, b = scale["intree"][key], scale["ours"][key]
         lines.append("| %s | %s | %s | %s |" % (
-            label, fmt(a, digits), fmt(b, digits), fmt(ratio(b, a))))
+            label, fmt(a, digits), fmt(b, digits), fmt_ratio(ratio(b, a))))
     failed = ["%s IPv%d %s round %s" % (r["subject"], r["family"],
                                         r["workload"], r["round"])
               for r in runs if r["phase"] == "failed"]
