@@ -89,8 +89,12 @@ static u32 geneve_tun_id_to_vni(__be64 tun_id)
 	return be64_to_cpu(tun_id) & (GENEVE_VNI_COUNT - 1);
 }
 
+/*
+ * @remote points into the outer IP header (source address on receive,
+ * destination in a quoted packet): read in place, no copy per packet.
+ */
 static struct geneve_dev *geneve_lookup(struct geneve_sock *gs, u32 vni,
-					const union geneve_addr *remote)
+					const void *remote)
 {
 	struct geneve_dev *geneve;
 
@@ -99,8 +103,8 @@ static struct geneve_dev *geneve_lookup(struct geneve_sock *gs, u32 vni,
 		if (geneve->cfg.vni != vni)
 			continue;
 		if (gs->af == GENEVE_AF_INET6 ?
-		    ipv6_addr_equal(&geneve->cfg.remote.v6, &remote->v6) :
-		    geneve->cfg.remote.v4 == remote->v4)
+		    ipv6_addr_equal(&geneve->cfg.remote.v6, remote) :
+		    geneve->cfg.remote.v4 == *(const __be32 *)remote)
 			return geneve;
 	}
 	return NULL;
@@ -108,7 +112,11 @@ static struct geneve_dev *geneve_lookup(struct geneve_sock *gs, u32 vni,
 
 /* ---- Transmit ---- */
 
-/* Everything one packet's outer headers are made of, whatever the mode. */
+/*
+ * Everything one packet's outer headers are made of, whatever the mode;
+ * geneve_tx_prepare() sets every field (geneve_egress_metadata() those a
+ * route lookup reads).
+ */
 struct geneve_tx {
 	const struct ip_tunnel_info *md;	/* external mode only */
 	struct dst_cache *cache;		/* NULL: look the route up */
@@ -129,6 +137,7 @@ struct geneve_tx {
 static int geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx)
 {
 	const struct ip_tunnel_info *info = skb_tunnel_info(skb);
+	int opt_flags = 0;
 	__be16 flags;
 
 	if (unlikely(!info || !(info->mode & IP_TUNNEL_INFO_TX)))
@@ -140,9 +149,11 @@ static int geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx)
 	 * (RFC 8926 section 3.4): receivers decide on that bit alone.
 	 */
 	if (info->options_len) {
-		if (unlikely(!(flags & TUNNEL_GENEVE_OPT) ||
-			     geneve_opts_check((const u8 *)(info + 1),
-					       info->options_len, &tx->flags)))
+		if (unlikely(!(flags & TUNNEL_GENEVE_OPT)))
+			return -EBADMSG;
+		opt_flags = geneve_opts_check((const u8 *)(info + 1),
+					      info->options_len);
+		if (unlikely(opt_flags < 0))
 			return -EBADMSG;
 	}
 
@@ -161,8 +172,8 @@ static int geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx)
 	tx->label = info->key.label;
 	tx->df = flags & TUNNEL_DONT_FRAGMENT;
 	tx->csum = flags & TUNNEL_CSUM;
-	tx->flags |= (flags & TUNNEL_OAM ? GENEVE_FLAG_OAM : 0) |
-		     (flags & TUNNEL_CRIT_OPT ? GENEVE_FLAG_CRITICAL : 0);
+	tx->flags = opt_flags | (flags & TUNNEL_OAM ? GENEVE_FLAG_OAM : 0) |
+		    (flags & TUNNEL_CRIT_OPT ? GENEVE_FLAG_CRITICAL : 0);
 	tx->opts_len = info->options_len;
 	tx->cache = ip_tunnel_dst_cache_usable(skb, info) ?
 		    (struct dst_cache *)&info->dst_cache : NULL;
@@ -184,6 +195,9 @@ static void geneve_tx_from_cfg(struct geneve_dev *geneve, struct sk_buff *skb,
 	const struct geneve_cfg *cfg = &geneve->cfg;
 	bool use_cache = !skb->mark;
 
+	tx->md = NULL;
+	tx->flags = 0;
+	tx->opts_len = 0;
 	tx->ipv6 = cfg->family == AF_INET6;
 	tx->dst = cfg->remote;
 	tx->src = cfg->local;
@@ -212,7 +226,6 @@ static int geneve_tx_prepare(struct geneve_dev *geneve, struct sk_buff *skb,
 	if (unlikely(skb_vlan_inet_prepare(skb, cfg->inner_proto_inherit)))
 		return -EINVAL;
 
-	memset(tx, 0, sizeof(*tx));
 	if (cfg->inner_proto_inherit) {
 		tx->inner_proto = skb->protocol;
 		if (unlikely(tx->inner_proto != htons(ETH_P_IP) &&
@@ -233,10 +246,10 @@ static int geneve_tx_prepare(struct geneve_dev *geneve, struct sk_buff *skb,
 	return 0;
 }
 
-static struct rtable *geneve_route4(struct geneve_dev *geneve,
-				    struct sk_buff *skb,
-				    const struct geneve_tx *tx,
-				    struct flowi4 *fl4)
+static struct dst_entry *geneve_route4(struct geneve_dev *geneve,
+				       struct sk_buff *skb,
+				       const struct geneve_tx *tx,
+				       struct flowi4 *fl4)
 {
 	struct rtable *rt;
 
@@ -254,7 +267,7 @@ static struct rtable *geneve_route4(struct geneve_dev *geneve,
 	if (tx->cache) {
 		rt = dst_cache_get_ip4(tx->cache, &fl4->saddr);
 		if (rt)
-			return rt;
+			return &rt->dst;
 	}
 	rt = ip_route_output_key(geneve->net, fl4);
 	if (IS_ERR(rt))
@@ -265,7 +278,7 @@ static struct rtable *geneve_route4(struct geneve_dev *geneve,
 	}
 	if (tx->cache)
 		dst_cache_set_ip4(tx->cache, &rt->dst, fl4->saddr);
-	return rt;
+	return &rt->dst;
 }
 
 static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
@@ -303,6 +316,16 @@ static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
 	return dst;
 }
 
+/* The outer route, or an ERR_PTR; @fl is the flow it was looked up for. */
+static struct dst_entry *geneve_route(struct geneve_dev *geneve,
+				      struct sk_buff *skb, struct geneve_sock *gs,
+				      const struct geneve_tx *tx, struct flowi *fl)
+{
+	if (tx->ipv6)
+		return geneve_route6(geneve, skb, gs, tx, &fl->u.ip6);
+	return geneve_route4(geneve, skb, tx, &fl->u.ip4);
+}
+
 /*
  * An external device's ICMP "too big" goes up as if the tunnel had delivered
  * it, so its metadata must say it came from the remote to us (tc, OVS, BPF).
@@ -312,7 +335,7 @@ static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
  */
 static int geneve_pmtu_reply_metadata(struct sk_buff *skb,
 				      const struct geneve_tx *tx,
-				      const union geneve_addr *saddr)
+				      const struct flowi *fl)
 {
 	const struct ip_tunnel_info *info = tx->md;
 	struct ip_tunnel_info *reply;
@@ -329,10 +352,10 @@ static int geneve_pmtu_reply_metadata(struct sk_buff *skb,
 				info->options_len, 0);
 	if (tx->ipv6) {
 		reply->key.u.ipv6.src = tx->dst.v6;
-		reply->key.u.ipv6.dst = saddr->v6;
+		reply->key.u.ipv6.dst = fl->u.ip6.saddr;
 	} else {
 		reply->key.u.ipv4.src = tx->dst.v4;
-		reply->key.u.ipv4.dst = saddr->v4;
+		reply->key.u.ipv4.dst = fl->u.ip4.saddr;
 	}
 	skb_dst_drop(skb);
 	skb_dst_set(skb, &md->dst);
@@ -343,11 +366,11 @@ static int geneve_pmtu_reply_metadata(struct sk_buff *skb,
  * A packet too big for the path with DF: skb_tunnel_check_pmtu() lowers the
  * inner route's PMTU and, on a bridge port (so an Ethernet device, never L3
  * mode), turns the packet into an ICMP error (> 0) that the sender receives
- * from this device.  @saddr is the outer source the route chose.
+ * from this device.  @fl holds the outer source the route chose.
  */
 static int geneve_check_pmtu(struct geneve_dev *geneve, struct sk_buff *skb,
 			     struct dst_entry *dst, const struct geneve_tx *tx,
-			     size_t ip_hlen, const union geneve_addr *saddr)
+			     size_t ip_hlen, const struct flowi *fl)
 {
 	size_t overhead = ip_hlen + GENEVE_UDP_HLEN + tx->opts_len +
 			  (geneve->cfg.inner_proto_inherit ? 0 : ETH_HLEN);
@@ -358,7 +381,7 @@ static int geneve_check_pmtu(struct geneve_dev *geneve, struct sk_buff *skb,
 	if (likely(err <= 0))
 		return err;
 	if (tx->md) {
-		err = geneve_pmtu_reply_metadata(skb, tx, saddr);
+		err = geneve_pmtu_reply_metadata(skb, tx, fl);
 		if (unlikely(err))
 			return err;
 	}
@@ -397,73 +420,47 @@ static int geneve_push_header(struct geneve_dev *geneve, struct sk_buff *skb,
 	return 0;
 }
 
-static int geneve_xmit4(struct sk_buff *skb, struct geneve_dev *geneve,
-			const struct geneve_tx *tx)
+/* Route, path MTU, headers, then the UDP tunnel output of the family. */
+static int geneve_xmit_one(struct sk_buff *skb, struct geneve_dev *geneve,
+			   const struct geneve_tx *tx)
 {
-	struct geneve_sock *gs = rcu_dereference(geneve->sock[GENEVE_AF_INET]);
-	union geneve_addr saddr;
-	struct flowi4 fl4;
-	struct rtable *rt;
+	struct geneve_sock *gs = rcu_dereference(geneve->sock[tx->ipv6 ?
+							      GENEVE_AF_INET6 :
+							      GENEVE_AF_INET]);
+	size_t ip_hlen = tx->ipv6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	/* geneve_route() clears the member it fills: no second clearing. */
+	struct flowi fl __uninitialized;
+	struct dst_entry *dst;
 	u8 tos, ttl;
 	int err;
 
 	if (unlikely(!gs))
 		return -ENOTCONN;
-	rt = geneve_route4(geneve, skb, tx, &fl4);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
-	saddr.v4 = fl4.saddr;
-	err = geneve_check_pmtu(geneve, skb, &rt->dst, tx, sizeof(struct iphdr),
-				&saddr);
-	if (unlikely(err))
-		goto err_put;
-
-	tos = ip_tunnel_ecn_encap(tx->tos, ip_hdr(skb), skb);
-	ttl = tx->ttl ?: ip4_dst_hoplimit(&rt->dst);
-	err = geneve_push_header(geneve, skb, tx, &rt->dst, sizeof(struct iphdr));
-	if (unlikely(err))
-		goto err_put;
-	udp_tunnel_xmit_skb(rt, gs->sock->sk, skb, fl4.saddr, fl4.daddr, tos,
-			    ttl, tx->df ? htons(IP_DF) : 0, tx->sport,
-			    geneve->cfg.dst_port,
-			    !net_eq(geneve->net, dev_net(geneve->dev)),
-			    !tx->csum);
-	return 0;
-
-err_put:
-	ip_rt_put(rt);
-	return err;
-}
-
-static int geneve_xmit6(struct sk_buff *skb, struct geneve_dev *geneve,
-			const struct geneve_tx *tx)
-{
-	struct geneve_sock *gs = rcu_dereference(geneve->sock[GENEVE_AF_INET6]);
-	union geneve_addr saddr;
-	struct dst_entry *dst;
-	struct flowi6 fl6;
-	u8 prio, ttl;
-	int err;
-
-	if (unlikely(!gs))
-		return -ENOTCONN;
-	dst = geneve_route6(geneve, skb, gs, tx, &fl6);
+	dst = geneve_route(geneve, skb, gs, tx, &fl);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
-	saddr.v6 = fl6.saddr;
-	err = geneve_check_pmtu(geneve, skb, dst, tx, sizeof(struct ipv6hdr),
-				&saddr);
+	err = geneve_check_pmtu(geneve, skb, dst, tx, ip_hlen, &fl);
 	if (unlikely(err))
 		goto err_release;
 
-	prio = ip_tunnel_ecn_encap(tx->tos, ip_hdr(skb), skb);
-	ttl = tx->ttl ?: ip6_dst_hoplimit(dst);
-	err = geneve_push_header(geneve, skb, tx, dst, sizeof(struct ipv6hdr));
+	tos = ip_tunnel_ecn_encap(tx->tos, ip_hdr(skb), skb);
+	ttl = tx->ttl ?: (tx->ipv6 ? ip6_dst_hoplimit(dst) : ip4_dst_hoplimit(dst));
+	err = geneve_push_header(geneve, skb, tx, dst, ip_hlen);
 	if (unlikely(err))
 		goto err_release;
-	udp_tunnel6_xmit_skb(dst, gs->sock->sk, skb, geneve->dev, &fl6.saddr,
-			     &fl6.daddr, prio, ttl, tx->label, tx->sport,
-			     geneve->cfg.dst_port, !tx->csum);
+	if (tx->ipv6)
+		udp_tunnel6_xmit_skb(dst, gs->sock->sk, skb, geneve->dev,
+				     &fl.u.ip6.saddr, &fl.u.ip6.daddr, tos, ttl,
+				     tx->label, tx->sport, geneve->cfg.dst_port,
+				     !tx->csum);
+	else
+		udp_tunnel_xmit_skb(container_of(dst, struct rtable, dst),
+				    gs->sock->sk, skb, fl.u.ip4.saddr,
+				    fl.u.ip4.daddr, tos, ttl,
+				    tx->df ? htons(IP_DF) : 0, tx->sport,
+				    geneve->cfg.dst_port,
+				    !net_eq(geneve->net, dev_net(geneve->dev)),
+				    !tx->csum);
 	return 0;
 
 err_release:
@@ -505,8 +502,7 @@ netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev)
 	rcu_read_lock();
 	err = geneve_tx_prepare(geneve, skb, &tx);
 	if (likely(!err))
-		err = tx.ipv6 ? geneve_xmit6(skb, geneve, &tx) :
-				geneve_xmit4(skb, geneve, &tx);
+		err = geneve_xmit_one(skb, geneve, &tx);
 	rcu_read_unlock();
 	if (likely(!err))
 		return NETDEV_TX_OK;
@@ -527,32 +523,29 @@ int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb)
 	struct geneve_sock *gs;
 	struct dst_entry *dst;
 	struct geneve_tx tx;
-	struct flowi6 fl6;
-	struct flowi4 fl4;
-	struct rtable *rt;
+	struct flowi fl;
 	int err;
 
 	if (!geneve->cfg.external)
 		return -EINVAL;
-	err = geneve_tx_prepare(geneve, skb, &tx);
+	/* The transmit path's choices, without touching the packet. */
+	err = geneve_tx_from_metadata(skb, &tx);
 	if (err)
 		return err;
-	if (tx.ipv6) {
-		gs = rcu_dereference(geneve->sock[GENEVE_AF_INET6]);
-		if (!gs)
-			return -EIO;
-		dst = geneve_route6(geneve, skb, gs, &tx, &fl6);
-		if (IS_ERR(dst))
-			return PTR_ERR(dst);
-		dst_release(dst);
-		info->key.u.ipv6.src = fl6.saddr;
-	} else {
-		rt = geneve_route4(geneve, skb, &tx, &fl4);
-		if (IS_ERR(rt))
-			return PTR_ERR(rt);
-		ip_rt_put(rt);
-		info->key.u.ipv4.src = fl4.saddr;
-	}
+	tx.sport = udp_flow_src_port(geneve->net, skb, geneve->cfg.src_port_min,
+				     geneve->cfg.src_port_max, true);
+	/* Only an IPv6 route lookup goes through the socket. */
+	gs = rcu_dereference(geneve->sock[GENEVE_AF_INET6]);
+	if (tx.ipv6 && !gs)
+		return -EIO;
+	dst = geneve_route(geneve, skb, gs, &tx, &fl);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	dst_release(dst);
+	if (tx.ipv6)
+		info->key.u.ipv6.src = fl.u.ip6.saddr;
+	else
+		info->key.u.ipv4.src = fl.u.ip4.saddr;
 	info->key.tp_src = tx.sport;
 	info->key.tp_dst = geneve->cfg.dst_port;
 	return 0;
@@ -803,9 +796,10 @@ static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
 	const struct geneve_cfg *cfg = &geneve->cfg;
 	struct net_device *dev = geneve->dev;
 	bool eth = hdr->protocol == ETH_P_TEB;
-	u8 flags = hdr->flags, opt_flags;
 	unsigned int outer_nh, len;
+	u8 flags = hdr->flags;
 	enum geneve_drop why;
+	int opt_flags;
 
 	if (unlikely(!geneve_rx_proto_ok(cfg, hdr->protocol))) {
 		why = GENEVE_DROP_RX_WRONG_PROTOCOL;
@@ -818,8 +812,9 @@ static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
 	}
 	if (cfg->external) {
 		/* Options go up to tc/BPF/OVS: they must at least be well formed. */
-		if (unlikely(geneve_opts_check((u8 *)(udp_hdr(skb) + 1) + GENEVE_HDR_LEN,
-					       hdr->opts_len, &opt_flags))) {
+		opt_flags = geneve_opts_check((u8 *)(udp_hdr(skb) + 1) +
+					      GENEVE_HDR_LEN, hdr->opts_len);
+		if (unlikely(opt_flags < 0)) {
 			why = GENEVE_DROP_RX_BAD_OPTIONS;
 			goto drop;
 		}
@@ -887,16 +882,6 @@ drop:
 	kfree_skb(skb);
 }
 
-static void geneve_outer_saddr(const struct geneve_sock *gs,
-			       const struct sk_buff *skb,
-			       union geneve_addr *addr)
-{
-	if (gs->af == GENEVE_AF_INET6)
-		addr->v6 = ipv6_hdr(skb)->saddr;
-	else
-		addr->v4 = ip_hdr(skb)->saddr;
-}
-
 /* Called by UDP with skb->data at the UDP header; always consumes skb. */
 int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 {
@@ -904,7 +889,6 @@ int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	struct geneve_hdr_fields hdr;
 	enum geneve_hdr_error herr;
 	struct geneve_dev *geneve;
-	union geneve_addr remote;
 
 	if (unlikely(!gs))
 		goto drop;
@@ -923,10 +907,10 @@ int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	}
 
 	geneve = rcu_dereference(gs->external);
-	if (!geneve) {
-		geneve_outer_saddr(gs, skb, &remote);
-		geneve = geneve_lookup(gs, hdr.vni, &remote);
-	}
+	if (!geneve)
+		geneve = geneve_lookup(gs, hdr.vni, gs->af == GENEVE_AF_INET6 ?
+				       (const void *)&ipv6_hdr(skb)->saddr :
+				       &ip_hdr(skb)->saddr);
 	if (unlikely(!geneve)) {
 		atomic_long_inc(&gs->drops[GENEVE_SOCK_DROP_NO_TUNNEL]);
 		goto drop;
@@ -940,17 +924,6 @@ drop:
 
 /* ---- GRO on the UDP socket ---- */
 
-/* The GRO handler for what follows a Geneve header, or NULL if none. */
-static gro_receive_t geneve_inner_gro_receive(u16 protocol)
-{
-	const struct packet_offload *offload;
-
-	if (protocol == ETH_P_TEB)
-		return eth_gro_receive;
-	offload = gro_find_receive_by_type(htons(protocol));
-	return offload ? offload->callbacks.gro_receive : NULL;
-}
-
 /*
  * A packet joins the flows held for merging only if its whole Geneve header,
  * options included, is byte for byte theirs (RFC 8926 section 4.6: the
@@ -961,22 +934,27 @@ struct sk_buff *geneve_gro_receive(struct sock *sk, struct list_head *head,
 				   struct sk_buff *skb)
 {
 	unsigned int off = skb_gro_offset(skb), hlen;
-	struct sk_buff *merged = NULL, *p;
+	const struct packet_offload *offload = NULL;
 	struct geneve_hdr_fields hdr;
-	gro_receive_t inner_receive;
-	bool held = false;
+	struct sk_buff *p;
 	const u8 *gh;
 
 	gh = skb_gro_header(skb, off + GENEVE_HDR_LEN, off);
 	if (unlikely(!gh) ||
 	    geneve_hdr_parse(gh, GENEVE_HDR_LEN, &hdr) != GENEVE_HDR_OK ||
 	    (hdr.flags & GENEVE_FLAG_OAM))
-		goto done;
-	inner_receive = geneve_inner_gro_receive(hdr.protocol);
+		goto flush;
+	if (hdr.protocol != ETH_P_TEB) {
+		offload = gro_find_receive_by_type(htons(hdr.protocol));
+		if (!offload)
+			goto flush;
+	}
 	hlen = GENEVE_HDR_LEN + hdr.opts_len;
-	gh = skb_gro_header(skb, off + hlen, off);
-	if (!inner_receive || unlikely(!gh))
-		goto done;
+	if (hdr.opts_len) {
+		gh = skb_gro_header(skb, off + hlen, off);
+		if (unlikely(!gh))
+			goto flush;
+	}
 
 	/*
 	 * Base header and options compared in one go (equal bytes include an
@@ -993,12 +971,15 @@ struct sk_buff *geneve_gro_receive(struct sock *sk, struct list_head *head,
 
 	skb_gro_pull(skb, hlen);
 	skb_gro_postpull_rcsum(skb, gh, hlen);
-	merged = call_gro_receive(inner_receive, head, skb);
-	held = true;
-done:
-	/* Anything not handed to the inner protocol goes up unmerged. */
-	skb_gro_flush_final(skb, merged, !held);
-	return merged;
+	/* Ethernet, the usual case, by a direct call. */
+	if (!offload)
+		return call_gro_receive(eth_gro_receive, head, skb);
+	return call_gro_receive(offload->callbacks.gro_receive, head, skb);
+
+flush:
+	/* Not handed to an inner protocol: goes up unmerged. */
+	NAPI_GRO_CB(skb)->flush |= 1;
+	return NULL;
 }
 
 /* Finishes a merged packet: the inner protocol fixes up its own headers. */
@@ -1040,7 +1021,6 @@ int geneve_udp_encap_err_lookup(struct sock *sk, struct sk_buff *skb)
 {
 	struct geneve_sock *gs = rcu_dereference_sk_user_data(sk);
 	struct geneve_hdr_fields hdr;
-	union geneve_addr remote;
 
 	if (!gs)
 		return -ENOENT;
@@ -1051,9 +1031,7 @@ int geneve_udp_encap_err_lookup(struct sock *sk, struct sk_buff *skb)
 		return -EINVAL;
 	if (rcu_access_pointer(gs->external))
 		return 0;
-	if (gs->af == GENEVE_AF_INET6)
-		remote.v6 = ipv6_hdr(skb)->daddr;
-	else
-		remote.v4 = ip_hdr(skb)->daddr;
-	return geneve_lookup(gs, hdr.vni, &remote) ? 0 : -ENOENT;
+	return geneve_lookup(gs, hdr.vni, gs->af == GENEVE_AF_INET6 ?
+			     (const void *)&ipv6_hdr(skb)->daddr :
+			     &ip_hdr(skb)->daddr) ? 0 : -ENOENT;
 }
