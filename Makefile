@@ -10,7 +10,7 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; else \
 	  done; fi)
 KDIR ?= /lib/modules/$(KVER)/build
 
-.PHONY: all modules clean install deps check bench demo unit
+.PHONY: all modules testmods clean install deps check bench demo unit
 
 all: modules
 
@@ -18,8 +18,14 @@ modules:
 	@[ -n "$(KVER)" ] && [ -d "$(KDIR)" ] || { echo "no kernel build tree found: run 'make deps' (or set KDIR)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
+# Modules only the tests load (never installed): a NIC with a UDP tunnel port table.
+TESTMOD_DIR := $(CURDIR)/selftests/tools/tunnel_nic
+testmods: modules
+	$(MAKE) -C $(KDIR) M=$(TESTMOD_DIR) W=1 modules
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C $(KDIR) M=$(TESTMOD_DIR) clean 2>/dev/null || true
 	rm -f selftests/unit/geneve_opts_test
 	rm -rf bench/.build
 

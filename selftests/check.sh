@@ -37,13 +37,13 @@ stage()
 
 build()
 {
-	make modules 2>&1 | tee "$log_dir/build-output"
+	make modules testmods 2>&1 | tee "$log_dir/build-output"
 	local rc=${PIPESTATUS[0]}
 	if [ "$rc" -ne 0 ]; then
-		echo "not ok - module builds"
+		echo "not ok - geneve.ko and the test NIC module build"
 		return 1
 	fi
-	echo "ok - module builds"
+	echo "ok - geneve.ko and the test NIC module build"
 	if grep -E "^$PWD/.*: (warning|error):" "$log_dir/build-output"; then
 		echo "not ok - W=1 build of our files has no warnings"
 		return 1
