@@ -95,7 +95,8 @@ j = json.load(sys.stdin)
 print(round(float('"$1"'), 4))' 2>/dev/null
 }
 
-# iperf CLIENT_NS SERVER_NS DST ARGS...: one iperf3 run, JSON on stdout.
+# iperf CLIENT_NS SERVER_NS DST ARGS...: one iperf3 run, its JSON in
+# $WORK/iperf.json.
 iperf()
 {
 	local client=$1 server=$2 dst=$3 _; shift 3
@@ -109,34 +110,39 @@ iperf()
 		ip netns exec "$server" ss -Htln 'sport = :5201' | grep -q . && break
 		sleep 0.1
 	done
-	ip netns exec "$client" timeout $((SECS + 30)) iperf3 -c "$dst" -J "$@" |
-		tee "$WORK/iperf.json"
+	ip netns exec "$client" timeout $((SECS + 30)) iperf3 -c "$dst" -J "$@" \
+		> "$WORK/iperf.json"
 }
 
-# measure WORKLOAD [CLIENT_NS SERVER_NS DST]: prints one value.
+# measure WORKLOAD [CLIENT_NS SERVER_NS DST]: prints one value.  Results are
+# read once the tool has exited: a parser started beside it (a pipe) would
+# take its start-up time from the measurement on a one-CPU guest.
 measure()
 {
 	local c=${2:-gh1} s=${3:-gh2} d=${4:-$DST}
+	local gbits='j["end"]["sum_received"]["bits_per_second"] / 1e9'
 	case $1 in
 	tcp1)
-		iperf "$c" "$s" "$d" -t "$SECS" -O 1 |
-			json_value 'j["end"]["sum_received"]["bits_per_second"] / 1e9' ;;
+		iperf "$c" "$s" "$d" -t "$SECS" -O 1
+		json_value "$gbits" < "$WORK/iperf.json" ;;
 	tcp4)
-		iperf "$c" "$s" "$d" -t "$SECS" -O 1 -P 4 |
-			json_value 'j["end"]["sum_received"]["bits_per_second"] / 1e9' ;;
+		iperf "$c" "$s" "$d" -t "$SECS" -O 1 -P 4
+		json_value "$gbits" < "$WORK/iperf.json" ;;
 	tcp1wire)
 		wire_frames on || return 1
-		iperf "$c" "$s" "$d" -t "$SECS" -O 1 |
-			json_value 'j["end"]["sum_received"]["bits_per_second"] / 1e9'
-		wire_frames off ;;
+		iperf "$c" "$s" "$d" -t "$SECS" -O 1
+		wire_frames off
+		json_value "$gbits" < "$WORK/iperf.json" ;;
 	udp64)
-		iperf "$c" "$s" "$d" -t "$SECS" -u -l 64 -b 0 |
-			json_value 'j["end"]["sum_received"]["bytes"] / 64 / j["end"]["sum_received"]["seconds"] / 1e3' ;;
+		iperf "$c" "$s" "$d" -t "$SECS" -u -l 64 -b 0
+		json_value 'j["end"]["sum_received"]["bytes"] / 64 / j["end"]["sum_received"]["seconds"] / 1e3' \
+			< "$WORK/iperf.json" ;;
 	rr)
 		ip netns exec "$s" timeout $((SECS + 30)) "$RR" server 7000 &
-		ip netns exec "$c" timeout $((SECS + 30)) "$RR" client "$d" 7000 "$SECS" |
-			json_value 'j["tps"]'
-		wait ;;
+		ip netns exec "$c" timeout $((SECS + 30)) "$RR" client "$d" 7000 "$SECS" \
+			> "$WORK/rr.json"
+		wait
+		json_value 'j["tps"]' < "$WORK/rr.json" ;;
 	esac
 }
 
@@ -247,7 +253,7 @@ profile()
 		topology "$module" "$2" || bail_out "$module topology"
 		# System-wide samples for as long as the workload runs (perf
 		# starts it once it is recording).
-		export -f measure iperf json_value
+		export -f measure iperf json_value wire_frames
 		export WORK SECS PY RR DST
 		perf record -q -a -g -o "$WORK/perf.data" -- bash -c "measure $1" >/dev/null 2>&1
 		echo "# ---- $module, $1 over IPv$2: samples by object"
