@@ -248,7 +248,12 @@ boot_vm() {
 	append+=" log_buf_len=4M printk.devkmsg=on"
 	[ "$VM_DEBUG" = 1 ] || append+=" quiet loglevel=3"
 	append+=" vm_run=$RUN vm_name=$name vm_debug=$VM_DEBUG"
-	local accel=(-accel tcg -cpu max)
+	# QEMU 7.2's default 1 GiB translation cache is never flushed in a run of
+	# minutes, and invalidating code on pages the guest recycles gets slower
+	# as it fills (page_collection_lock): by three minutes the vCPU spent
+	# whole seconds there, so guest timers ran late and the watchdogs
+	# reported soft lockups.  A 64 MiB cache is flushed often and stays fast.
+	local accel=(-accel tcg,tb-size=64 -cpu max)
 	[ "$KVM" = 1 ] && accel=(-accel kvm -cpu host)
 	# Not sleep=off: an idle guest would jump to its next timer at once,
 	# also while it waits for the host (9p), and time out transfers.
