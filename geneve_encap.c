@@ -253,6 +253,13 @@ static struct dst_entry *geneve_route4(struct geneve_dev *geneve,
 {
 	struct rtable *rt;
 
+	if (tx->cache) {
+		rt = dst_cache_get_ip4(tx->cache, &fl4->saddr);
+		if (rt) {
+			fl4->daddr = tx->dst.v4;
+			return &rt->dst;
+		}
+	}
 	memset(fl4, 0, sizeof(*fl4));
 	fl4->daddr = tx->dst.v4;
 	fl4->saddr = tx->src.v4;
@@ -263,12 +270,6 @@ static struct dst_entry *geneve_route4(struct geneve_dev *geneve,
 	fl4->fl4_sport = tx->sport;
 	if (tx->md)
 		fl4->flowi4_flags = tx->md->key.flow_flags;
-
-	if (tx->cache) {
-		rt = dst_cache_get_ip4(tx->cache, &fl4->saddr);
-		if (rt)
-			return &rt->dst;
-	}
 	rt = ip_route_output_key(geneve->net, fl4);
 	if (IS_ERR(rt))
 		return ERR_PTR(-ENETUNREACH);
@@ -289,6 +290,13 @@ static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
 {
 	struct dst_entry *dst;
 
+	if (tx->cache) {
+		dst = dst_cache_get_ip6(tx->cache, &fl6->saddr);
+		if (dst) {
+			fl6->daddr = tx->dst.v6;
+			return dst;
+		}
+	}
 	memset(fl6, 0, sizeof(*fl6));
 	fl6->daddr = tx->dst.v6;
 	fl6->saddr = tx->src.v6;
@@ -297,12 +305,6 @@ static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
 	fl6->flowi6_proto = IPPROTO_UDP;
 	fl6->fl6_dport = geneve->cfg.dst_port;
 	fl6->fl6_sport = tx->sport;
-
-	if (tx->cache) {
-		dst = dst_cache_get_ip6(tx->cache, &fl6->saddr);
-		if (dst)
-			return dst;
-	}
 	dst = ipv6_stub->ipv6_dst_lookup_flow(geneve->net, gs->sock->sk, fl6,
 					      NULL);
 	if (IS_ERR(dst))
@@ -316,7 +318,10 @@ static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
 	return dst;
 }
 
-/* The outer route, or an ERR_PTR; @fl is the flow it was looked up for. */
+/*
+ * The outer route, or an ERR_PTR.  @fl gets the flow it was looked up for;
+ * on a hit in the route cache, only its addresses, which is all callers read.
+ */
 static struct dst_entry *geneve_route(struct geneve_dev *geneve,
 				      struct sk_buff *skb, struct geneve_sock *gs,
 				      const struct geneve_tx *tx, struct flowi *fl)
@@ -428,7 +433,7 @@ static int geneve_xmit_one(struct sk_buff *skb, struct geneve_dev *geneve,
 							      GENEVE_AF_INET6 :
 							      GENEVE_AF_INET]);
 	size_t ip_hlen = tx->ipv6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	/* geneve_route() clears the member it fills: no second clearing. */
+	/* geneve_route() fills what is read: no clearing per packet. */
 	struct flowi fl __uninitialized;
 	struct dst_entry *dst;
 	u8 tos, ttl;
