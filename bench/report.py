@@ -20,6 +20,10 @@ WORKLOADS = {  # name: (label, unit)
     "udp64": ("UDP, 64-byte payloads", "kpps received"),
     "rr": ("TCP request/response", "transactions/s"),
 }
+# Added beside the specified workloads to measure the tunnel's GRO: its
+# ratios are reported next to the goals, with in-tree's to veth, but the
+# goals were not set for it.
+BEYOND_GOALS = ("tcp1wire",)
 SUBJECTS = ("veth", "intree", "ours")
 
 
@@ -129,11 +133,12 @@ def main():
             text += ", overlapping: within noise"
         return text
 
+    goal_rows = [r for r in rows if r["workload"] not in BEYOND_GOALS]
     goals = [
-        ratio_goal("ours/in-tree >= 1.00 on every row", "ours_intree", 1.0,
-                   rows),
+        ratio_goal("ours/in-tree >= 1.00 on every goal row", "ours_intree", 1.0,
+                   goal_rows),
         ratio_goal("ours/veth >= 0.90 for TCP", "ours_veth", 0.9,
-                   [r for r in rows if r["workload"].startswith("tcp")]),
+                   [r for r in goal_rows if r["workload"].startswith("tcp")]),
         goal("kernel memory per device <= in-tree",
              None not in (scale["ours"]["kmem_bytes_per_dev"],
                           scale["intree"]["kmem_bytes_per_dev"]) and
@@ -202,6 +207,17 @@ def main():
     lines += ["- %s: %s%s" % (g["goal"], "met" if g["met"] else "MISSED",
                               " (%s)" % g["detail"] if g["detail"] else "")
               for g in goals]
+    beyond = [r for r in rows if r["workload"] in BEYOND_GOALS]
+    if beyond:
+        lines += ["", "Rows beside the goals (added to measure GRO; no goal was set for them):"]
+        lines += ["- %s IPv%d: ours/in-tree %s (rounds %s), ours/veth %s,"
+                  " in-tree/veth %s" % (
+                      WORKLOADS[r["workload"]][0], r["family"],
+                      fmt_ratio(r["ours_intree"]),
+                      spread(r["ours_intree_rounds"]),
+                      fmt_ratio(r["ours_veth"]),
+                      fmt_ratio(ratio(r["intree"], r["veth"])))
+                  for r in beyond]
     text = "\n".join(lines) + "\n"
     print(text, end="")
 
