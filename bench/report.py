@@ -135,8 +135,8 @@ def main():
 
     goal_rows = [r for r in rows if r["workload"] not in BEYOND_GOALS]
     goals = [
-        ratio_goal("ours/in-tree >= 1.00 on every goal row", "ours_intree", 1.0,
-                   goal_rows),
+        ratio_goal("ours/in-tree >= 1.00 on every goal row", "ours_intree",
+                   1.0, goal_rows),
         ratio_goal("ours/veth >= 0.90 for TCP", "ours_veth", 0.9,
                    [r for r in goal_rows if r["workload"].startswith("tcp")]),
         goal("kernel memory per device <= in-tree",
@@ -209,7 +209,8 @@ def main():
               for g in goals]
     beyond = [r for r in rows if r["workload"] in BEYOND_GOALS]
     if beyond:
-        lines += ["", "Rows beside the goals (added to measure GRO; no goal was set for them):"]
+        lines += ["", "Rows beside the goals (added to measure GRO; no goal"
+                  " was set for them):"]
         lines += ["- %s IPv%d: ours/in-tree %s (rounds %s), ours/veth %s,"
                   " in-tree/veth %s" % (
                       WORKLOADS[r["workload"]][0], r["family"],
