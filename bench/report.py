@@ -239,8 +239,9 @@ def chart(rows, png):
         return " ".join(fmt(v, 3).replace("n/a", "NaN") for v in
                         (r[key], per_round[0], per_round[-1]))
 
-    data = "".join('"%s IPv%d" %s %s\n' % (
+    data = "".join('"%s IPv%d%s" %s %s\n' % (
         WORKLOADS[r["workload"]][0], r["family"],
+        " (no goal)" if r["workload"] in BEYOND_GOALS else "",
         columns(r, "ours_intree"), columns(r, "ours_veth")) for r in rows)
     script = f"""
 set terminal pngcairo size 1000,520 font ",10"
