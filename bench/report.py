@@ -112,12 +112,14 @@ def main():
             if r[key] is None or not per_round:
                 notes.append("%s: n/a" % name)
             elif per_round[-1] >= bound:
+                # Four digits: a miss by less than 0.0005 would print as
+                # the bound itself.
                 notes.append("%s: %s, rounds %s-%s, within noise" % (
-                    name, fmt_ratio(r[key]), fmt_ratio(per_round[0]),
-                    fmt_ratio(per_round[-1])))
+                    name, fmt(r[key], 4), fmt(per_round[0], 4),
+                    fmt(per_round[-1], 4)))
             else:
                 notes.append("%s: %s, every round below %.2f" % (
-                    name, fmt_ratio(r[key]), bound))
+                    name, fmt(r[key], 4), bound))
         return goal(text, not missed, "; ".join(notes))
 
     def passes(key):
