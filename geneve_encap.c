@@ -12,6 +12,7 @@
 #include <linux/hash.h>
 #include <linux/if_ether.h>
 #include <linux/workqueue.h>
+#include <net/busy_poll.h>
 #include <net/dst_metadata.h>
 #include <net/gro.h>
 #include <net/inet_ecn.h>
@@ -603,6 +604,27 @@ drop:
 	return NET_RX_DROP;
 }
 
+/*
+ * GRO can only merge a packet with others of the same poll.  The last one
+ * queued, while GRO holds and batches nothing, has none to meet: a second GRO
+ * pass over it would only cost time.  That is the usual case, a lone packet or
+ * a super-packet that GRO on the underlay or a local sender built already.
+ * Held or batched packets go first, so that a flow keeps its order.
+ */
+static void geneve_rx_cell_deliver(struct geneve_rx_cell *cell,
+				   struct sk_buff *skb)
+{
+	struct napi_struct *napi = &cell->napi;
+
+	if (skb_queue_empty(&cell->queue) && !napi->gro_bitmask &&
+	    !napi->rx_count) {
+		skb_mark_napi_id(skb, napi);
+		netif_receive_skb(skb);
+		return;
+	}
+	napi_gro_receive(napi, skb);
+}
+
 static int geneve_rx_cell_poll(struct napi_struct *napi, int budget)
 {
 	struct geneve_rx_cell *cell = container_of(napi, struct geneve_rx_cell, napi);
@@ -613,7 +635,7 @@ static int geneve_rx_cell_poll(struct napi_struct *napi, int budget)
 		skb = __skb_dequeue(&cell->queue);
 		if (!skb)
 			break;
-		napi_gro_receive(napi, skb);
+		geneve_rx_cell_deliver(cell, skb);
 	}
 	if (done < budget)
 		napi_complete_done(napi, done);

@@ -4,10 +4,12 @@
 # by one are merged before decapsulation, but only while their Geneve headers,
 # options included, are the same bytes (RFC 8926 section 4.6), and never when
 # they are OAM packets.  u1 segments in software (no GSO across the veth) and
-# u2 runs NAPI GRO (veth does with `gro on`).
+# u2 runs NAPI GRO (veth does with `gro on`).  After decapsulation, the rx
+# cells run GRO again only where it can merge something, and keep each
+# flow's order.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 11
+tap_plan 16
 require_ours
 with_workdir
 cleanup_netns
@@ -51,6 +53,57 @@ drops=$(sock_stat gh2 6081 no_tunnel)
 burst "8 segments to an unknown VNI: no device sees them" "0 -" --vni 4242
 check_eq "... and the socket counts one merged packet as no_tunnel" \
 	$((drops + 1)) "$(sock_stat gh2 6081 no_tunnel)"
+
+# What the cells do with decapsulated packets, through the net tracepoints on
+# gnv0: how many entered GRO, how many went past it, and the lengths of those
+# the stack received, in that order.  A packet that is the last of its poll
+# while GRO holds nothing goes past it (nothing is left to merge with).
+TRACING=/sys/kernel/tracing
+RX_EVENTS="napi_gro_receive_entry netif_receive_skb_entry netif_receive_skb"
+
+rx_trace()
+{
+	local e on=0 filter=0
+	[ "$1" = on ] && on=1 filter='name == "gnv0"'
+	echo 0 > $TRACING/tracing_on
+	[ $on = 1 ] && echo > $TRACING/trace
+	for e in $RX_EVENTS; do
+		echo "$filter" > "$TRACING/events/net/$e/filter" &&
+			echo $on > "$TRACING/events/net/$e/enable" || return 1
+	done
+	echo $on > $TRACING/tracing_on
+}
+
+rx_trace_read()
+{
+	awk '/ napi_gro_receive_entry: / { gro++ }
+	     / netif_receive_skb_entry: / { past++ }
+	     / netif_receive_skb: / { sub(/.*len=/, ""); got = got sep $1; sep = "," }
+	     END { printf "gro=%d past=%d got=%s\n", gro, past, got }' $TRACING/trace
+}
+
+# cell_burst DESCRIPTION "gro=N past=N got=LEN,..." gnvpkt.py-burst-arguments...
+# (segments are 140 bytes of IPv4; 8 merged are 840).
+cell_burst()
+{
+	local desc=$1 want=$2; shift 2
+	rx_trace on
+	ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" burst $UNDER2 "$@"
+	sleep 1
+	check_eq "$desc" "$want" "$(rx_trace_read)"
+	rx_trace off
+}
+
+mountpoint -q $TRACING || mount -t tracefs tracefs $TRACING
+cell_burst "cells: a lone segment goes past GRO" "gro=0 past=1 got=140" --count 1
+cell_burst "cells: 8 segments merged on u2 go past GRO as one" \
+	"gro=0 past=1 got=840" --count 8
+cell_burst "cells: 8 segments apart on u2 (options A B A B) merge in GRO" \
+	"gro=8 past=0 got=840" --count 8 --cycle 2
+cell_burst "cells: behind a segment GRO holds, a merged packet keeps its order" \
+	"gro=2 past=0 got=140,740" --count 8 --split 1
+cell_burst "cells: behind a segment GRO batches (PSH), a merged packet keeps its order" \
+	"gro=2 past=0 got=140,740" --count 8 --split 1 --push-first
 
 tc -n gh1 qdisc del dev u1 root
 check "tunnel still forwards" ip netns exec gh1 ping -c 2 -i 0.2 -W 5 $OVER2

@@ -24,12 +24,14 @@
   gnvpkt.py udp DST DPORT --sport S [--count N] [--tos T]
       sends N small UDP datagrams on one flow (for source port hashing).
 
-  gnvpkt.py burst DST --count N [--cycle K] [--oam] [--vni N] [--port P] [--l3]
+  gnvpkt.py burst DST --count N [--cycle K | --split S] [--push-first] [--oam]
+                 [--vni N] [--port P] [--l3]
       sends N back-to-back segments of one inner TCP flow (valid checksums,
       consecutive sequence numbers: GRO may merge them), each in a Geneve
       header with one 4-byte option whose value is the segment number modulo
-      K (K=1: every header the same).  --l3: bare IPv4 inside (protocol
-      type 0x0800), as L3 mode sends it.
+      K (K=1: every header the same), or with --split 0 before segment S and
+      1 from it on.  --push-first sets PSH on the first segment.  --l3: bare
+      IPv4 inside (protocol type 0x0800), as L3 mode sends it.
 
   gnvpkt.py dissect PCAP [--where KEY=VALUE ...]
       prints one JSON object per Geneve packet (IPv4 or IPv6 outside) of a pcap file,
@@ -142,11 +144,11 @@ def cmd_frame(args):
     s.send(frame)
 
 
-def tcp_segment(index, payload):
+def tcp_segment(index, payload, flags=0x10):
     seq = index * len(payload)
     src = socket.inet_aton("198.51.100.9")
     dst = socket.inet_aton("198.51.100.2")
-    tcp = struct.pack("!HHIIBBHHH", 4000, 5000, seq, 1, 5 << 4, 0x10, 512,
+    tcp = struct.pack("!HHIIBBHHH", 4000, 5000, seq, 1, 5 << 4, flags, 512,
                       0, 0) + payload
     pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
     tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
@@ -164,8 +166,10 @@ def cmd_burst(args):
         flags = 0x80 if args.oam else 0
         proto = 0x0800 if args.l3 else 0x6558
         hdr = struct.pack("!BBHI", 2, flags, proto, args.vni << 8)
-        opt = struct.pack("!HBBI", 0x0101, 0x01, 1, i % args.cycle)
-        inner = tcp_segment(i, payload)
+        value = int(i >= args.split) if args.split else i % args.cycle
+        opt = struct.pack("!HBBI", 0x0101, 0x01, 1, value)
+        push = args.push_first and i == 0
+        inner = tcp_segment(i, payload, 0x18 if push else 0x10)
         if not args.l3:
             inner = (mac("ff:ff:ff:ff:ff:ff") + mac("02:00:00:00:00:09") +
                      b"\x08\x00" + inner)
@@ -291,7 +295,10 @@ def main():
     b = sub.add_parser("burst")
     b.add_argument("dst")
     b.add_argument("--count", type=int, required=True)
-    b.add_argument("--cycle", type=int, default=1)
+    split = b.add_mutually_exclusive_group()
+    split.add_argument("--cycle", type=int, default=1)
+    split.add_argument("--split", type=int)
+    b.add_argument("--push-first", action="store_true")
     b.add_argument("--oam", action="store_true")
     b.add_argument("--vni", type=int, default=42)
     b.add_argument("--port", type=int, default=6081)
