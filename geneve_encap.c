@@ -605,11 +605,11 @@ drop:
 }
 
 /*
- * GRO can only merge a packet with others of the same poll.  The last one
- * queued, while GRO holds and batches nothing, has none to meet: a second GRO
- * pass over it would only cost time.  That is the usual case, a lone packet or
- * a super-packet that GRO on the underlay or a local sender built already.
- * Held or batched packets go first, so that a flow keeps its order.
+ * GRO merges only packets that meet in it.  The last one queued, while GRO
+ * holds and batches nothing, meets none: a second GRO pass over it would only
+ * cost time.  That is the usual case, a lone packet or a super-packet that GRO
+ * on the underlay or a local sender built already.  Held or batched packets
+ * go first, so that a flow keeps its order.
  */
 static void geneve_rx_cell_deliver(struct geneve_rx_cell *cell,
 				   struct sk_buff *skb)
