@@ -66,12 +66,12 @@ rx_trace()
 	local e on=0 filter=0
 	[ "$1" = on ] && on=1 filter='name == "gnv0"'
 	echo 0 > $TRACING/tracing_on
-	[ $on = 1 ] && echo > $TRACING/trace
+	echo > $TRACING/trace
 	for e in $RX_EVENTS; do
 		echo "$filter" > "$TRACING/events/net/$e/filter" &&
 			echo $on > "$TRACING/events/net/$e/enable" || return 1
 	done
-	echo $on > $TRACING/tracing_on
+	echo 1 > $TRACING/tracing_on	# its default; the events choose what is kept
 }
 
 rx_trace_read()
