@@ -56,8 +56,8 @@ check_eq "... and the socket counts one merged packet as no_tunnel" \
 
 # What the cells do with decapsulated packets, through the net tracepoints on
 # gnv0: how many entered GRO, how many went past it, and the lengths of those
-# the stack received, in that order.  A packet that is the last of its poll
-# while GRO holds nothing goes past it (nothing is left to merge with).
+# the stack received, in that order.  The last packet queued, while GRO holds
+# and batches nothing, goes past it (nothing is left to merge with).
 TRACING=/sys/kernel/tracing
 RX_EVENTS="napi_gro_receive_entry netif_receive_skb_entry netif_receive_skb"
 
