@@ -57,21 +57,22 @@ check_eq "... and the socket counts one merged packet as no_tunnel" \
 # What the cells do with decapsulated packets, through the net tracepoints on
 # gnv0: how many entered GRO, how many went past it, and the lengths of those
 # the stack received, in that order.  The last packet queued, while GRO holds
-# and batches nothing, goes past it (nothing is left to merge with).
+# and batches nothing, goes past it (nothing is left to merge with).  The
+# events are switched on and off only once: a run that switched them around
+# every burst hung once, the test shell stuck in the kernel for minutes (TCG,
+# two vCPUs), and a switch patches kernel text on every CPU.
 TRACING=/sys/kernel/tracing
 RX_EVENTS="napi_gro_receive_entry netif_receive_skb_entry netif_receive_skb"
 
+# rx_trace on|off
 rx_trace()
 {
 	local e on=0 filter=0
 	[ "$1" = on ] && on=1 filter='name == "gnv0"'
-	echo 0 > $TRACING/tracing_on
-	echo > $TRACING/trace
 	for e in $RX_EVENTS; do
 		echo "$filter" > "$TRACING/events/net/$e/filter" &&
 			echo $on > "$TRACING/events/net/$e/enable" || return 1
 	done
-	echo 1 > $TRACING/tracing_on	# its default; the events choose what is kept
 }
 
 rx_trace_read()
@@ -87,14 +88,14 @@ rx_trace_read()
 cell_burst()
 {
 	local desc=$1 want=$2; shift 2
-	rx_trace on
+	echo > $TRACING/trace
 	ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" burst $UNDER2 "$@"
 	sleep 1
 	check_eq "$desc" "$want" "$(rx_trace_read)"
-	rx_trace off
 }
 
 mountpoint -q $TRACING || mount -t tracefs tracefs $TRACING
+rx_trace on
 cell_burst "cells: a lone segment goes past GRO" "gro=0 past=1 got=140" --count 1
 cell_burst "cells: 8 segments merged on u2 go past GRO as one" \
 	"gro=0 past=1 got=840" --count 8
@@ -104,6 +105,7 @@ cell_burst "cells: behind a segment GRO holds, a merged packet keeps its order" 
 	"gro=2 past=0 got=140,740" --count 8 --split 1
 cell_burst "cells: behind a segment GRO batches (PSH), a merged packet keeps its order" \
 	"gro=2 past=0 got=140,740" --count 8 --split 1 --push-first
+rx_trace off
 
 tc -n gh1 qdisc del dev u1 root
 check "tunnel still forwards" ip netns exec gh1 ping -c 2 -i 0.2 -W 5 $OVER2
