@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The Geneve fast path: encapsulation on transmit, decapsulation in the UDP
- * socket's encap_rcv hook, GRO cells shared by all devices.  RCU only;
- * configuration is read while the control path guarantees it is not being
- * rewritten (see geneve_update_cfg).
+ * socket's encap_rcv hook, GRO on the tunnel socket.  RCU only: a packet
+ * reads its device's configuration once, through geneve_dev.conf, and uses
+ * that one throughout (see geneve_update_cfg()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cpu.h>
 #include <linux/etherdevice.h>
 #include <linux/hash.h>
 #include <linux/if_ether.h>
-#include <linux/workqueue.h>
-#include <net/busy_poll.h>
 #include <net/dst_metadata.h>
 #include <net/gro.h>
 #include <net/inet_ecn.h>
@@ -46,7 +43,7 @@ void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why)
 		DEV_STATS_INC(dev, rx_dropped);
 		break;
 	case GENEVE_DROP_RX_BACKLOG:
-		break;		/* geneve_rx_cell_queue() counted it already */
+		break;		/* geneve_rx_cells_queue() counted it already */
 	case GENEVE_DROP_RX_TRUNCATED:
 	case GENEVE_DROP_RX_TRUNCATED_INNER:
 		DEV_STATS_INC(dev, rx_length_errors);
@@ -97,15 +94,17 @@ static u32 geneve_tun_id_to_vni(__be64 tun_id)
 static struct geneve_dev *geneve_lookup(struct geneve_sock *gs, u32 vni,
 					const void *remote)
 {
+	const struct geneve_cfg *cfg;
 	struct geneve_dev *geneve;
 
 	hlist_for_each_entry_rcu(geneve, &gs->vni_heads[geneve_vni_hash(vni)],
 				 vni_node[gs->af]) {
-		if (geneve->cfg.vni != vni)
+		cfg = &rcu_dereference(geneve->conf)->cfg;
+		if (cfg->vni != vni)
 			continue;
 		if (gs->af == GENEVE_AF_INET6 ?
-		    ipv6_addr_equal(&geneve->cfg.remote.v6, remote) :
-		    geneve->cfg.remote.v4 == *(const __be32 *)remote)
+		    ipv6_addr_equal(&cfg->remote.v6, remote) :
+		    cfg->remote.v4 == *(const __be32 *)remote)
 			return geneve;
 	}
 	return NULL;
@@ -119,6 +118,7 @@ static struct geneve_dev *geneve_lookup(struct geneve_sock *gs, u32 vni,
  * route lookup reads).
  */
 struct geneve_tx {
+	const struct geneve_cfg *cfg;		/* the one the packet started with */
 	const struct ip_tunnel_info *md;	/* external mode only */
 	struct dst_cache *cache;		/* NULL: look the route up */
 	union geneve_addr dst, src;
@@ -135,14 +135,27 @@ struct geneve_tx {
 	u8 opts_len;
 };
 
-static int geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx)
+/* A packet the transmit path gave up on: why, and whether it is gone. */
+struct geneve_tx_drop {
+	enum geneve_drop why;
+	bool consumed;			/* it became an ICMP error to its sender */
+};
+
+static bool geneve_tx_refuse(struct geneve_tx_drop *drop, enum geneve_drop why)
+{
+	drop->why = why;
+	return false;
+}
+
+static bool geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx,
+				    struct geneve_tx_drop *drop)
 {
 	const struct ip_tunnel_info *info = skb_tunnel_info(skb);
 	int opt_flags = 0;
 	__be16 flags;
 
 	if (unlikely(!info || !(info->mode & IP_TUNNEL_INFO_TX)))
-		return -ENODATA;
+		return geneve_tx_refuse(drop, GENEVE_DROP_TX_NO_METADATA);
 	flags = info->key.tun_flags;
 	/*
 	 * Options of another tunnel type, or malformed ones, cannot be sent.
@@ -151,11 +164,11 @@ static int geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx)
 	 */
 	if (info->options_len) {
 		if (unlikely(!(flags & TUNNEL_GENEVE_OPT)))
-			return -EBADMSG;
+			return geneve_tx_refuse(drop, GENEVE_DROP_TX_BAD_OPTIONS);
 		opt_flags = geneve_opts_check((const u8 *)(info + 1),
 					      info->options_len);
 		if (unlikely(opt_flags < 0))
-			return -EBADMSG;
+			return geneve_tx_refuse(drop, GENEVE_DROP_TX_BAD_OPTIONS);
 	}
 
 	tx->md = info;
@@ -178,7 +191,7 @@ static int geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx)
 	tx->opts_len = info->options_len;
 	tx->cache = ip_tunnel_dst_cache_usable(skb, info) ?
 		    (struct dst_cache *)&info->dst_cache : NULL;
-	return 0;
+	return true;
 }
 
 static bool geneve_df_inherit(struct sk_buff *skb)
@@ -190,10 +203,10 @@ static bool geneve_df_inherit(struct sk_buff *skb)
 	       (ip_hdr(skb)->frag_off & htons(IP_DF));
 }
 
-static void geneve_tx_from_cfg(struct geneve_dev *geneve, struct sk_buff *skb,
+static void geneve_tx_from_cfg(struct geneve_conf *conf, struct sk_buff *skb,
 			       struct geneve_tx *tx)
 {
-	const struct geneve_cfg *cfg = &geneve->cfg;
+	const struct geneve_cfg *cfg = &conf->cfg;
 	bool use_cache = !skb->mark;
 
 	tx->md = NULL;
@@ -214,43 +227,44 @@ static void geneve_tx_from_cfg(struct geneve_dev *geneve, struct sk_buff *skb,
 	tx->ttl = cfg->ttl_inherit ? ip_tunnel_get_ttl(ip_hdr(skb), skb) : cfg->ttl;
 	tx->df = cfg->df == GENEVE_DF_SET ||
 		 (cfg->df == GENEVE_DF_INHERIT && geneve_df_inherit(skb));
-	tx->cache = use_cache ? &geneve->dst_cache : NULL;
+	tx->cache = use_cache ? &conf->dst_cache : NULL;
 }
 
-static int geneve_tx_prepare(struct geneve_dev *geneve, struct sk_buff *skb,
-			     struct geneve_tx *tx)
+static bool geneve_tx_prepare(struct geneve_dev *geneve,
+			      struct geneve_conf *conf, struct sk_buff *skb,
+			      struct geneve_tx *tx, struct geneve_tx_drop *drop)
 {
-	const struct geneve_cfg *cfg = &geneve->cfg;
-	int err;
+	const struct geneve_cfg *cfg = &conf->cfg;
 
 	/* Makes the inner headers that inherit options read linear. */
 	if (unlikely(skb_vlan_inet_prepare(skb, cfg->inner_proto_inherit)))
-		return -EINVAL;
+		return geneve_tx_refuse(drop, GENEVE_DROP_TX_TRUNCATED);
 
 	if (cfg->inner_proto_inherit) {
 		tx->inner_proto = skb->protocol;
 		if (unlikely(tx->inner_proto != htons(ETH_P_IP) &&
 			     tx->inner_proto != htons(ETH_P_IPV6)))
-			return -EPROTONOSUPPORT;
+			return geneve_tx_refuse(drop, GENEVE_DROP_TX_NOT_IP);
 	} else {
 		tx->inner_proto = htons(ETH_P_TEB);
 	}
+	tx->cfg = cfg;
 	if (cfg->external) {
-		err = geneve_tx_from_metadata(skb, tx);
-		if (err)
-			return err;
+		if (!geneve_tx_from_metadata(skb, tx, drop))
+			return false;
 	} else {
-		geneve_tx_from_cfg(geneve, skb, tx);
+		geneve_tx_from_cfg(conf, skb, tx);
 	}
 	tx->sport = udp_flow_src_port(geneve->net, skb, cfg->src_port_min,
 				      cfg->src_port_max, true);
-	return 0;
+	return true;
 }
 
 static struct dst_entry *geneve_route4(struct geneve_dev *geneve,
 				       struct sk_buff *skb,
 				       const struct geneve_tx *tx,
-				       struct flowi4 *fl4)
+				       struct flowi4 *fl4,
+				       struct geneve_tx_drop *drop)
 {
 	struct rtable *rt;
 
@@ -267,16 +281,19 @@ static struct dst_entry *geneve_route4(struct geneve_dev *geneve,
 	fl4->flowi4_tos = RT_TOS(tx->tos);
 	fl4->flowi4_mark = skb->mark;
 	fl4->flowi4_proto = IPPROTO_UDP;
-	fl4->fl4_dport = geneve->cfg.dst_port;
+	fl4->fl4_dport = tx->cfg->dst_port;
 	fl4->fl4_sport = tx->sport;
 	if (tx->md)
 		fl4->flowi4_flags = tx->md->key.flow_flags;
 	rt = ip_route_output_key(geneve->net, fl4);
-	if (IS_ERR(rt))
-		return ERR_PTR(-ENETUNREACH);
+	if (IS_ERR(rt)) {
+		geneve_tx_refuse(drop, GENEVE_DROP_TX_NO_ROUTE);
+		return NULL;
+	}
 	if (unlikely(rt->dst.dev == geneve->dev)) {
 		ip_rt_put(rt);
-		return ERR_PTR(-ELOOP);
+		geneve_tx_refuse(drop, GENEVE_DROP_TX_LOOP);
+		return NULL;
 	}
 	if (tx->cache)
 		dst_cache_set_ip4(tx->cache, &rt->dst, fl4->saddr);
@@ -287,7 +304,8 @@ static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
 				       struct sk_buff *skb,
 				       struct geneve_sock *gs,
 				       const struct geneve_tx *tx,
-				       struct flowi6 *fl6)
+				       struct flowi6 *fl6,
+				       struct geneve_tx_drop *drop)
 {
 	struct dst_entry *dst;
 
@@ -304,15 +322,18 @@ static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
 	fl6->flowlabel = ip6_make_flowinfo(tx->tos, tx->label);
 	fl6->flowi6_mark = skb->mark;
 	fl6->flowi6_proto = IPPROTO_UDP;
-	fl6->fl6_dport = geneve->cfg.dst_port;
+	fl6->fl6_dport = tx->cfg->dst_port;
 	fl6->fl6_sport = tx->sport;
 	dst = ipv6_stub->ipv6_dst_lookup_flow(geneve->net, gs->sock->sk, fl6,
 					      NULL);
-	if (IS_ERR(dst))
-		return ERR_PTR(-ENETUNREACH);
+	if (IS_ERR(dst)) {
+		geneve_tx_refuse(drop, GENEVE_DROP_TX_NO_ROUTE);
+		return NULL;
+	}
 	if (unlikely(dst->dev == geneve->dev)) {
 		dst_release(dst);
-		return ERR_PTR(-ELOOP);
+		geneve_tx_refuse(drop, GENEVE_DROP_TX_LOOP);
+		return NULL;
 	}
 	if (tx->cache)
 		dst_cache_set_ip6(tx->cache, dst, &fl6->saddr);
@@ -320,16 +341,26 @@ static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
 }
 
 /*
- * The outer route, or an ERR_PTR.  @fl gets the flow it was looked up for;
- * on a hit in the route cache, only its addresses, which is all callers read.
+ * The outer route, or NULL; @gs is the socket of the packet's family, which
+ * an IPv6 lookup goes through.
+ * @fl gets the flow it was looked up for; on a hit in the route cache, only
+ * its addresses, which is all callers read.
  */
 static struct dst_entry *geneve_route(struct geneve_dev *geneve,
 				      struct sk_buff *skb, struct geneve_sock *gs,
-				      const struct geneve_tx *tx, struct flowi *fl)
+				      const struct geneve_tx *tx, struct flowi *fl,
+				      struct geneve_tx_drop *drop)
 {
 	if (tx->ipv6)
-		return geneve_route6(geneve, skb, gs, tx, &fl->u.ip6);
-	return geneve_route4(geneve, skb, tx, &fl->u.ip4);
+		return geneve_route6(geneve, skb, gs, tx, &fl->u.ip6, drop);
+	return geneve_route4(geneve, skb, tx, &fl->u.ip4, drop);
+}
+
+static struct geneve_sock *geneve_tx_sock(struct geneve_dev *geneve,
+					  const struct geneve_tx *tx)
+{
+	return rcu_dereference(geneve->sock[tx->ipv6 ? GENEVE_AF_INET6 :
+							GENEVE_AF_INET]);
 }
 
 /*
@@ -370,32 +401,38 @@ static int geneve_pmtu_reply_metadata(struct sk_buff *skb,
 
 /*
  * A packet too big for the path with DF: skb_tunnel_check_pmtu() lowers the
- * inner route's PMTU and, on a bridge port (so an Ethernet device, never L3
- * mode), turns the packet into an ICMP error (> 0) that the sender receives
- * from this device.  @fl holds the outer source the route chose.
+ * inner route's PMTU and, on a bridge or Open vSwitch port, turns the packet
+ * into an ICMP error that the sender receives from this device.  That error
+ * is built on an Ethernet frame: an L3-mode device (which Open vSwitch
+ * accepts as a port) only lowers the PMTU.  @fl holds the outer source the
+ * route chose.  False: the packet is not to be sent.
  */
-static int geneve_check_pmtu(struct geneve_dev *geneve, struct sk_buff *skb,
-			     struct dst_entry *dst, const struct geneve_tx *tx,
-			     size_t ip_hlen, const struct flowi *fl)
+static bool geneve_check_pmtu(struct geneve_dev *geneve, struct sk_buff *skb,
+			      struct dst_entry *dst, const struct geneve_tx *tx,
+			      size_t ip_hlen, const struct flowi *fl,
+			      struct geneve_tx_drop *drop)
 {
+	bool l3 = tx->cfg->inner_proto_inherit;
 	size_t overhead = ip_hlen + GENEVE_UDP_HLEN + tx->opts_len +
-			  (geneve->cfg.inner_proto_inherit ? 0 : ETH_HLEN);
+			  (l3 ? 0 : ETH_HLEN);
 	int err;
 
 	err = skb_tunnel_check_pmtu(skb, dst, overhead,
-				    netif_is_any_bridge_port(geneve->dev));
-	if (likely(err <= 0))
-		return err;
-	if (tx->md) {
-		err = geneve_pmtu_reply_metadata(skb, tx, fl);
-		if (unlikely(err))
-			return err;
-	}
+				    !l3 && netif_is_any_bridge_port(geneve->dev));
+	if (likely(!err))
+		return true;
+	/* Too big: dropped, whether or not an error goes back (err < 0: none). */
+	drop->why = GENEVE_DROP_TX_TOO_BIG;
+	if (err < 0)
+		return false;
+	if (tx->md && unlikely(geneve_pmtu_reply_metadata(skb, tx, fl)))
+		return geneve_tx_refuse(drop, GENEVE_DROP_TX_NO_MEMORY);
 	if (unlikely(!pskb_may_pull(skb, ETH_HLEN)))
-		return -EINVAL;
+		return false;
 	skb->protocol = eth_type_trans(skb, geneve->dev);
 	__netif_rx(skb);
-	return -EMSGSIZE;
+	drop->consumed = true;
+	return false;
 }
 
 /* Pushes Geneve (and its options) and prepares UDP tunnel offloads. */
@@ -427,97 +464,70 @@ static int geneve_push_header(struct geneve_dev *geneve, struct sk_buff *skb,
 }
 
 /* Route, path MTU, headers, then the UDP tunnel output of the family. */
-static int geneve_xmit_one(struct sk_buff *skb, struct geneve_dev *geneve,
-			   const struct geneve_tx *tx)
+static bool geneve_xmit_one(struct sk_buff *skb, struct geneve_dev *geneve,
+			    const struct geneve_tx *tx,
+			    struct geneve_tx_drop *drop)
 {
-	struct geneve_sock *gs = rcu_dereference(geneve->sock[tx->ipv6 ?
-							      GENEVE_AF_INET6 :
-							      GENEVE_AF_INET]);
+	struct geneve_sock *gs = geneve_tx_sock(geneve, tx);
 	size_t ip_hlen = tx->ipv6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	__be16 dport = tx->cfg->dst_port;
 	/* geneve_route() fills what is read: no clearing per packet. */
 	struct flowi fl __uninitialized;
 	struct dst_entry *dst;
 	u8 tos, ttl;
-	int err;
 
 	if (unlikely(!gs))
-		return -ENOTCONN;
-	dst = geneve_route(geneve, skb, gs, tx, &fl);
-	if (IS_ERR(dst))
-		return PTR_ERR(dst);
-	err = geneve_check_pmtu(geneve, skb, dst, tx, ip_hlen, &fl);
-	if (unlikely(err))
+		return geneve_tx_refuse(drop, GENEVE_DROP_TX_NO_SOCKET);
+	dst = geneve_route(geneve, skb, gs, tx, &fl, drop);
+	if (unlikely(!dst))
+		return false;
+	if (unlikely(!geneve_check_pmtu(geneve, skb, dst, tx, ip_hlen, &fl, drop)))
 		goto err_release;
 
 	tos = ip_tunnel_ecn_encap(tx->tos, ip_hdr(skb), skb);
 	ttl = tx->ttl ?: (tx->ipv6 ? ip6_dst_hoplimit(dst) : ip4_dst_hoplimit(dst));
-	err = geneve_push_header(geneve, skb, tx, dst, ip_hlen);
-	if (unlikely(err))
+	if (unlikely(geneve_push_header(geneve, skb, tx, dst, ip_hlen))) {
+		geneve_tx_refuse(drop, GENEVE_DROP_TX_NO_MEMORY);
 		goto err_release;
+	}
 	if (tx->ipv6)
 		udp_tunnel6_xmit_skb(dst, gs->sock->sk, skb, geneve->dev,
 				     &fl.u.ip6.saddr, &fl.u.ip6.daddr, tos, ttl,
-				     tx->label, tx->sport, geneve->cfg.dst_port,
-				     !tx->csum);
+				     tx->label, tx->sport, dport, !tx->csum);
 	else
 		udp_tunnel_xmit_skb(container_of(dst, struct rtable, dst),
 				    gs->sock->sk, skb, fl.u.ip4.saddr,
 				    fl.u.ip4.daddr, tos, ttl,
-				    tx->df ? htons(IP_DF) : 0, tx->sport,
-				    geneve->cfg.dst_port,
+				    tx->df ? htons(IP_DF) : 0, tx->sport, dport,
 				    !net_eq(geneve->net, dev_net(geneve->dev)),
 				    !tx->csum);
-	return 0;
+	return true;
 
 err_release:
 	dst_release(dst);
-	return err;
-}
-
-/* Each transmit step fails with its own errno; this names the reason. */
-static enum geneve_drop geneve_tx_drop_reason(int err)
-{
-	switch (err) {
-	case -ENODATA:
-		return GENEVE_DROP_TX_NO_METADATA;
-	case -EBADMSG:
-		return GENEVE_DROP_TX_BAD_OPTIONS;
-	case -EINVAL:
-		return GENEVE_DROP_TX_TRUNCATED;
-	case -EPROTONOSUPPORT:
-		return GENEVE_DROP_TX_NOT_IP;
-	case -ENOTCONN:
-		return GENEVE_DROP_TX_NO_SOCKET;
-	case -ENETUNREACH:
-		return GENEVE_DROP_TX_NO_ROUTE;
-	case -ELOOP:
-		return GENEVE_DROP_TX_LOOP;
-	case -EMSGSIZE:
-		return GENEVE_DROP_TX_TOO_BIG;
-	default:
-		return GENEVE_DROP_TX_NO_MEMORY;
-	}
+	return false;
 }
 
 netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
+	struct geneve_tx_drop drop = { .consumed = false };
 	struct geneve_tx tx;
-	int err;
+	bool sent;
 
 	rcu_read_lock();
-	err = geneve_tx_prepare(geneve, skb, &tx);
-	if (likely(!err))
-		err = geneve_xmit_one(skb, geneve, &tx);
+	sent = geneve_tx_prepare(geneve, rcu_dereference(geneve->conf), skb,
+				 &tx, &drop) &&
+	       geneve_xmit_one(skb, geneve, &tx, &drop);
 	rcu_read_unlock();
-	if (likely(!err))
+	if (likely(sent))
 		return NETDEV_TX_OK;
 
-	/* -EMSGSIZE: the packet went back to its sender as an ICMP error. */
-	if (err != -EMSGSIZE)
+	if (!drop.consumed)
 		kfree_skb(skb);
-	geneve_count_drop(geneve, geneve_tx_drop_reason(err));
-	net_dbg_ratelimited("%s: transmit failed: %d\n", dev->name, err);
+	geneve_count_drop(geneve, drop.why);
+	net_dbg_ratelimited("%s: transmit dropped: %s\n", dev->name,
+			    geneve_drop_name(drop.why));
 	return NETDEV_TX_OK;
 }
 
@@ -526,238 +536,39 @@ int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb)
 {
 	struct ip_tunnel_info *info = skb_tunnel_info(skb);
 	struct geneve_dev *geneve = netdev_priv(dev);
+	const struct geneve_cfg *cfg = &rcu_dereference(geneve->conf)->cfg;
+	struct geneve_tx_drop drop;
 	struct geneve_sock *gs;
 	struct dst_entry *dst;
 	struct geneve_tx tx;
 	struct flowi fl;
-	int err;
 
-	if (!geneve->cfg.external)
+	if (!cfg->external)
 		return -EINVAL;
 	/* The transmit path's choices, without touching the packet. */
-	err = geneve_tx_from_metadata(skb, &tx);
-	if (err)
-		return err;
-	tx.sport = udp_flow_src_port(geneve->net, skb, geneve->cfg.src_port_min,
-				     geneve->cfg.src_port_max, true);
-	/* Only an IPv6 route lookup goes through the socket. */
-	gs = rcu_dereference(geneve->sock[GENEVE_AF_INET6]);
+	if (!geneve_tx_from_metadata(skb, &tx, &drop))
+		return -EINVAL;
+	tx.cfg = cfg;
+	tx.sport = udp_flow_src_port(geneve->net, skb, cfg->src_port_min,
+				     cfg->src_port_max, true);
+	/* As in-tree: only an IPv6 lookup goes through the socket. */
+	gs = geneve_tx_sock(geneve, &tx);
 	if (tx.ipv6 && !gs)
 		return -EIO;
-	dst = geneve_route(geneve, skb, gs, &tx, &fl);
-	if (IS_ERR(dst))
-		return PTR_ERR(dst);
+	dst = geneve_route(geneve, skb, gs, &tx, &fl, &drop);
+	if (!dst)
+		return -ENETUNREACH;
 	dst_release(dst);
 	if (tx.ipv6)
 		info->key.u.ipv6.src = fl.u.ip6.saddr;
 	else
 		info->key.u.ipv4.src = fl.u.ip4.saddr;
 	info->key.tp_src = tx.sport;
-	info->key.tp_dst = geneve->cfg.dst_port;
+	info->key.tp_dst = cfg->dst_port;
 	return 0;
 }
 
 /* ---- Receive ---- */
-
-/*
- * GRO for decapsulated packets.  The in-tree driver gives each device its own
- * per-CPU NAPI instances (gro_cells), 424 bytes per CPU per device; here
- * one per-CPU set serves every device.  GRO never merges packets of different
- * devices, and a dying device's packets leave the cells before it is freed
- * (geneve_rx_cells_forget()).
- */
-struct geneve_rx_cell {
-	struct sk_buff_head queue;	/* only its own CPU adds, in BH context */
-	struct napi_struct napi;
-	struct work_struct forget;	/* runs geneve_rx_cell_forget() there */
-};
-
-static struct net_device geneve_rx_napi_dev;	/* owns the NAPIs; unregistered */
-static struct geneve_rx_cell __percpu *geneve_rx_cells;
-/* Which device geneve_rx_cells_forget() purges, and where; under RTNL. */
-static struct net_device *geneve_rx_forgotten;
-static struct cpumask geneve_rx_forget_cpus;
-
-/* Same contract as gro_cells_receive(): consumes skb, counts its drop. */
-static int geneve_rx_cell_queue(struct sk_buff *skb)
-{
-	struct net_device *dev = skb->dev;
-	struct geneve_rx_cell *cell;
-
-	/* In flight while the device was being stopped. */
-	if (unlikely(!(dev->flags & IFF_UP)))
-		goto drop;
-	/* GRO could write to data a clone shares. */
-	if (skb_cloned(skb) || netif_elide_gro(dev))
-		return netif_rx(skb);
-
-	cell = this_cpu_ptr(geneve_rx_cells);
-	if (unlikely(skb_queue_len(&cell->queue) > READ_ONCE(netdev_max_backlog)))
-		goto drop;
-	__skb_queue_tail(&cell->queue, skb);
-	if (skb_queue_len(&cell->queue) == 1)
-		napi_schedule(&cell->napi);
-	return NET_RX_SUCCESS;
-drop:
-	dev_core_stats_rx_dropped_inc(dev);
-	kfree_skb(skb);
-	return NET_RX_DROP;
-}
-
-/*
- * GRO merges only packets that meet in it.  The last one queued, while GRO
- * holds and batches nothing, meets none: a second GRO pass over it would only
- * cost time.  That is the usual case, a lone packet or a super-packet that GRO
- * on the underlay or a local sender built already.  Held or batched packets
- * go first, so that a flow keeps its order.
- */
-static void geneve_rx_cell_deliver(struct geneve_rx_cell *cell,
-				   struct sk_buff *skb)
-{
-	struct napi_struct *napi = &cell->napi;
-
-	if (skb_queue_empty(&cell->queue) && !napi->gro_bitmask &&
-	    !napi->rx_count) {
-		skb_mark_napi_id(skb, napi);
-		netif_receive_skb(skb);
-		return;
-	}
-	napi_gro_receive(napi, skb);
-}
-
-static int geneve_rx_cell_poll(struct napi_struct *napi, int budget)
-{
-	struct geneve_rx_cell *cell = container_of(napi, struct geneve_rx_cell, napi);
-	struct sk_buff *skb;
-	int done;
-
-	for (done = 0; done < budget; done++) {
-		skb = __skb_dequeue(&cell->queue);
-		if (!skb)
-			break;
-		geneve_rx_cell_deliver(cell, skb);
-	}
-	if (done < budget)
-		napi_complete_done(napi, done);
-	return done;
-}
-
-/*
- * Leaves no packet of dev in the cell.  Disabling the NAPI waits for its poll
- * and hands what GRO holds to the stack; the queue is then filtered with BH
- * off, which excludes the cell's CPU, the only one adding to it.
- */
-static void geneve_rx_cell_purge(struct geneve_rx_cell *cell,
-				 struct net_device *dev)
-{
-	struct sk_buff *skb, *next;
-
-	napi_disable(&cell->napi);
-	local_bh_disable();
-	skb_queue_walk_safe(&cell->queue, skb, next) {
-		if (skb->dev != dev)
-			continue;
-		__skb_unlink(skb, &cell->queue);
-		dev_core_stats_rx_dropped_inc(dev);
-		kfree_skb(skb);
-	}
-	napi_enable(&cell->napi);
-	/* Packets queued meanwhile could not schedule the disabled NAPI. */
-	if (!skb_queue_empty(&cell->queue))
-		napi_schedule(&cell->napi);
-	local_bh_enable();
-}
-
-static void geneve_rx_cell_forget(struct work_struct *work)
-{
-	struct geneve_rx_cell *cell = container_of(work, struct geneve_rx_cell, forget);
-
-	geneve_rx_cell_purge(cell, geneve_rx_forgotten);
-}
-
-/*
- * An idle cell holds no packet of a device nothing queues for any more: its
- * queue was drained by a poll, which ran with SCHED set from before the
- * dequeue until after GRO was flushed.  Reading the queue first, then the
- * state, a cleared SCHED can only be that flush's.
- */
-static bool geneve_rx_cell_idle(struct geneve_rx_cell *cell)
-{
-	if (!skb_queue_empty_lockless(&cell->queue))
-		return false;
-	smp_rmb();
-	return !test_bit(NAPI_STATE_SCHED, &cell->napi.state);
-}
-
-/*
- * Called once dev is unreachable from any socket and an RCU grace period has
- * passed (ndo_uninit), so that nothing queues for it any more.  Busy cells
- * are purged on their own CPU; idle ones, the usual case, cost nothing, so
- * that deleting a device does not wait for every CPU (isolated ones too).
- */
-void geneve_rx_cells_forget(struct net_device *dev)
-{
-	struct cpumask *queued = &geneve_rx_forget_cpus;
-	struct geneve_rx_cell *cell;
-	int cpu;
-
-	ASSERT_RTNL();
-	geneve_rx_forgotten = dev;
-	cpumask_clear(queued);
-	cpus_read_lock();
-	for_each_possible_cpu(cpu) {
-		cell = per_cpu_ptr(geneve_rx_cells, cpu);
-		if (geneve_rx_cell_idle(cell))
-			continue;
-		if (!cpu_online(cpu)) {	/* nothing adds to its queue */
-			geneve_rx_cell_purge(cell, dev);
-			continue;
-		}
-		queue_work_on(cpu, system_highpri_wq, &cell->forget);
-		cpumask_set_cpu(cpu, queued);
-	}
-	for_each_cpu(cpu, queued)
-		flush_work(&per_cpu_ptr(geneve_rx_cells, cpu)->forget);
-	cpus_read_unlock();
-	geneve_rx_forgotten = NULL;
-}
-
-int geneve_rx_cells_init(void)
-{
-	struct geneve_rx_cell *cell;
-	int cpu;
-
-	geneve_rx_cells = alloc_percpu(struct geneve_rx_cell);
-	if (!geneve_rx_cells)
-		return -ENOMEM;
-	init_dummy_netdev(&geneve_rx_napi_dev);
-	for_each_possible_cpu(cpu) {
-		cell = per_cpu_ptr(geneve_rx_cells, cpu);
-		__skb_queue_head_init(&cell->queue);
-		INIT_WORK(&cell->forget, geneve_rx_cell_forget);
-		/* A busy poller would dequeue on a CPU other than the cell's. */
-		set_bit(NAPI_STATE_NO_BUSY_POLL, &cell->napi.state);
-		netif_napi_add(&geneve_rx_napi_dev, &cell->napi, geneve_rx_cell_poll);
-		napi_enable(&cell->napi);
-	}
-	return 0;
-}
-
-/* After the last device is gone: every queue was emptied by forget. */
-void geneve_rx_cells_exit(void)
-{
-	struct geneve_rx_cell *cell;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		cell = per_cpu_ptr(geneve_rx_cells, cpu);
-		napi_disable(&cell->napi);
-		__netif_napi_del(&cell->napi);
-		WARN_ON_ONCE(!skb_queue_empty(&cell->queue));
-	}
-	synchronize_net();	/* napi_list readers, as for any unregistered NAPI */
-	free_percpu(geneve_rx_cells);
-}
 
 /*
  * ECN per RFC 6040: outer CE marks the inner packet; CE on a not-ECT inner
@@ -820,7 +631,7 @@ static int geneve_rx_metadata(struct geneve_dev *geneve, struct geneve_sock *gs,
 static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
 		      struct sk_buff *skb, const struct geneve_hdr_fields *hdr)
 {
-	const struct geneve_cfg *cfg = &geneve->cfg;
+	const struct geneve_cfg *cfg = &rcu_dereference(geneve->conf)->cfg;
 	struct net_device *dev = geneve->dev;
 	bool eth = hdr->protocol == ETH_P_TEB;
 	unsigned int outer_nh, len;
@@ -899,7 +710,7 @@ static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
 	}
 
 	len = skb->len;
-	if (likely(geneve_rx_cell_queue(skb) == NET_RX_SUCCESS))
+	if (likely(geneve_rx_cells_queue(geneve, skb) == NET_RX_SUCCESS))
 		dev_sw_netstats_rx_add(dev, len);
 	else
 		geneve_count_drop(geneve, GENEVE_DROP_RX_BACKLOG);

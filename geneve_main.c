@@ -5,8 +5,9 @@
  * reconfigured, stopped and destroyed.
  *
  * Locking: every control-path change happens under RTNL.  The datapath finds
- * devices through a socket's VNI hash and a device's socket through
- * geneve_dev.sock[], both published with RCU.
+ * devices through a socket's VNI hash, a device's socket through
+ * geneve_dev.sock[] and its configuration through geneve_dev.conf, all
+ * published with RCU.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -112,7 +113,7 @@ static struct geneve_sock *geneve_sock_create(struct net *net,
 static struct geneve_sock *geneve_sock_get(struct geneve_dev *geneve,
 					   enum geneve_af af)
 {
-	const struct geneve_cfg *cfg = &geneve->cfg;
+	const struct geneve_cfg *cfg = geneve_cfg(geneve);
 	struct geneve_sock *gs;
 
 	ASSERT_RTNL();
@@ -145,11 +146,13 @@ static void geneve_sock_put(struct geneve_sock *gs)
 static void geneve_attach(struct geneve_dev *geneve, enum geneve_af af,
 			  struct geneve_sock *gs)
 {
-	if (geneve->cfg.external)
+	const struct geneve_cfg *cfg = geneve_cfg(geneve);
+
+	if (cfg->external)
 		rcu_assign_pointer(gs->external, geneve);
 	else
 		hlist_add_head_rcu(&geneve->vni_node[af],
-				   &gs->vni_heads[geneve_vni_hash(geneve->cfg.vni)]);
+				   &gs->vni_heads[geneve_vni_hash(cfg->vni)]);
 	rcu_assign_pointer(geneve->sock[af], gs);
 }
 
@@ -160,7 +163,7 @@ static struct geneve_sock *geneve_detach(struct geneve_dev *geneve,
 
 	if (!gs)
 		return NULL;
-	if (geneve->cfg.external)
+	if (geneve_cfg(geneve)->external)
 		RCU_INIT_POINTER(gs->external, NULL);
 	else
 		hlist_del_init_rcu(&geneve->vni_node[af]);
@@ -185,14 +188,15 @@ static int geneve_dev_stop(struct net_device *dev)
 static int geneve_dev_open(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
+	const struct geneve_cfg *cfg = geneve_cfg(geneve);
 	struct geneve_sock *gs;
 	enum geneve_af af;
 
 	for (af = 0; af < GENEVE_AF_MAX; af++) {
-		if (!geneve_cfg_uses_af(&geneve->cfg, af))
+		if (!geneve_cfg_uses_af(cfg, af))
 			continue;
 		/* An external device works without IPv6 if the host has none. */
-		if (af == GENEVE_AF_INET6 && geneve->cfg.external &&
+		if (af == GENEVE_AF_INET6 && cfg->external &&
 		    !ipv6_mod_enabled())
 			continue;
 		gs = geneve_sock_get(geneve, af);
@@ -205,30 +209,51 @@ static int geneve_dev_open(struct net_device *dev)
 	return 0;
 }
 
-/* Per-device datapath state: route cache, per-CPU counters. */
+/* Per-device datapath state: route caches, per-CPU counters. */
 static int geneve_dev_init(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
 	int err;
 
-	err = dst_cache_init(&geneve->dst_cache, GFP_KERNEL);
+	err = dst_cache_init(&geneve->confs[0].dst_cache, GFP_KERNEL);
 	if (err)
 		return err;
+	err = dst_cache_init(&geneve->confs[1].dst_cache, GFP_KERNEL);
+	if (err)
+		goto err_dst_cache;
+	err = -ENOMEM;
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats) {
-		dst_cache_destroy(&geneve->dst_cache);
-		return -ENOMEM;
-	}
+	if (!dev->tstats)
+		goto err_spare_dst_cache;
+	geneve->rx_queued = alloc_percpu(unsigned int);
+	if (!geneve->rx_queued)
+		goto err_tstats;
 	return 0;
+
+err_tstats:
+	free_percpu(dev->tstats);
+err_spare_dst_cache:
+	dst_cache_destroy(&geneve->confs[1].dst_cache);
+err_dst_cache:
+	dst_cache_destroy(&geneve->confs[0].dst_cache);
+	return err;
 }
 
 static void geneve_dev_uninit(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
 
-	geneve_rx_cells_forget(dev);
 	free_percpu(dev->tstats);
-	dst_cache_destroy(&geneve->dst_cache);
+	dst_cache_destroy(&geneve->confs[1].dst_cache);
+	dst_cache_destroy(&geneve->confs[0].dst_cache);
+}
+
+/* Packets in the rx cells count in rx_queued until the last reference goes. */
+static void geneve_dev_free(struct net_device *dev)
+{
+	struct geneve_dev *geneve = netdev_priv(dev);
+
+	free_percpu(geneve->rx_queued);
 }
 
 static const struct net_device_ops geneve_dev_ops = {
@@ -275,6 +300,11 @@ static const char geneve_drop_names[GENEVE_DROP_MAX][ETH_GSTRING_LEN] = {
 	[GENEVE_DROP_TX_NO_MEMORY]		= "tx_drop_no_memory",
 };
 
+const char *geneve_drop_name(enum geneve_drop why)
+{
+	return geneve_drop_names[why];
+}
+
 static int geneve_ethtool_sset_count(struct net_device *dev, int sset)
 {
 	return sset == ETH_SS_STATS ? GENEVE_DROP_MAX : -EOPNOTSUPP;
@@ -318,6 +348,7 @@ void geneve_setup(struct net_device *dev)
 	dev->netdev_ops = &geneve_dev_ops;
 	dev->ethtool_ops = &geneve_ethtool;
 	dev->needs_free_netdev = true;
+	dev->priv_destructor = geneve_dev_free;
 	SET_NETDEV_DEVTYPE(dev, &geneve_device_type);
 
 	dev->features |= features | NETIF_F_LLTX;
@@ -376,20 +407,28 @@ static bool geneve_same_tunnel(const struct geneve_cfg *a,
 	       !memcmp(&a->local, &b->local, sizeof(a->local));
 }
 
-/* Checks against the other devices of the namespace, in the in-tree order. */
-static int geneve_check_unique(struct geneve_net *gn,
-			       const struct geneve_cfg *cfg,
-			       struct netlink_ext_ack *extack)
+/*
+ * Checks @cfg against the devices of the namespace other than @self (NULL on
+ * creation), in the in-tree order.
+ */
+int geneve_check_unique(struct geneve_net *gn, const struct geneve_dev *self,
+			const struct geneve_cfg *cfg,
+			struct netlink_ext_ack *extack)
 {
 	bool port_used = false, port_external = false;
+	const struct geneve_cfg *theirs;
 	struct geneve_dev *other;
 
+	ASSERT_RTNL();
 	list_for_each_entry(other, &gn->devices, net_node) {
-		if (other->cfg.dst_port == cfg->dst_port) {
+		if (other == self)
+			continue;
+		theirs = geneve_cfg(other);
+		if (theirs->dst_port == cfg->dst_port) {
 			port_used = true;
-			port_external = other->cfg.external;
+			port_external = theirs->external;
 		}
-		if (geneve_same_tunnel(&other->cfg, cfg)) {
+		if (geneve_same_tunnel(theirs, cfg)) {
 			NL_SET_ERR_MSG(extack,
 				       "A device with this VNI, remote and port already exists");
 			return -EBUSY;
@@ -426,13 +465,14 @@ int geneve_register(struct net *net, struct net_device *dev,
 	size_t ip_hlen;
 	int err;
 
-	err = geneve_check_unique(gn, cfg, extack);
+	err = geneve_check_unique(gn, NULL, cfg, extack);
 	if (err)
 		return err;
 
 	geneve->dev = dev;
 	geneve->net = net;
-	geneve->cfg = *cfg;
+	geneve->confs[0].cfg = *cfg;
+	RCU_INIT_POINTER(geneve->conf, &geneve->confs[0]);
 	/* An external device may send over IPv6: make room for the larger. */
 	ip_hlen = !cfg->external && cfg->family == AF_INET ?
 		  sizeof(struct iphdr) : sizeof(struct ipv6hdr);
@@ -449,25 +489,22 @@ int geneve_register(struct net *net, struct net_device *dev,
 }
 
 /*
- * Rewrites the configuration of a live device.  The device leaves its
- * sockets for one grace period, so no packet sees half of the old
- * configuration and half of the new one (packets sent meanwhile are dropped
- * and counted).  What changelink may change keeps the same sockets.
+ * Replaces the configuration of a live device: the spare one is filled and
+ * published whole, and once no packet reads the old one any more (a grace
+ * period), its routes go and it becomes the spare.  A packet thus sees either
+ * configuration, never a mix, and traffic flows on throughout.  What
+ * changelink may change keeps the same sockets and VNI hash bucket.
  */
 void geneve_update_cfg(struct geneve_dev *geneve, const struct geneve_cfg *cfg)
 {
-	struct geneve_sock *gs[GENEVE_AF_MAX];
-	enum geneve_af af;
+	struct geneve_conf *old = rtnl_dereference(geneve->conf);
+	struct geneve_conf *next = old == &geneve->confs[0] ?
+				   &geneve->confs[1] : &geneve->confs[0];
 
-	ASSERT_RTNL();
-	for (af = 0; af < GENEVE_AF_MAX; af++)
-		gs[af] = geneve_detach(geneve, af);
+	next->cfg = *cfg;
+	rcu_assign_pointer(geneve->conf, next);
 	synchronize_net();
-	geneve->cfg = *cfg;
-	dst_cache_reset(&geneve->dst_cache);
-	for (af = 0; af < GENEVE_AF_MAX; af++)
-		if (gs[af])
-			geneve_attach(geneve, af, gs[af]);
+	dst_cache_reset_now(&old->dst_cache);
 }
 
 /*

@@ -60,7 +60,8 @@ static int geneve_nl_check_mac(const struct nlattr *mac,
 static int geneve_nl_validate(struct nlattr *tb[], struct nlattr *data[],
 			      struct netlink_ext_ack *extack)
 {
-	const struct nlattr *vni, *df;
+	const struct geneve_ifla_port_range *range;
+	const struct nlattr *vni, *df, *attr;
 	int err;
 
 	err = geneve_nl_check_mac(tb[IFLA_ADDRESS], extack);
@@ -78,6 +79,13 @@ static int geneve_nl_validate(struct nlattr *tb[], struct nlattr *data[],
 	df = data[IFLA_GENEVE_DF];
 	if (df && nla_get_u8(df) > GENEVE_DF_MAX) {
 		NL_SET_ERR_MSG_ATTR(extack, df, "Invalid DF attribute");
+		return -EINVAL;
+	}
+	/* As upstream: low == high (0-0 included) means the local port range. */
+	attr = data[GENEVE_IFLA_PORT_RANGE];
+	range = attr ? nla_data(attr) : NULL;
+	if (range && ntohs(range->high) < ntohs(range->low)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "Invalid source port range");
 		return -EINVAL;
 	}
 	return 0;
@@ -100,6 +108,7 @@ static int geneve_nl_refuse_change(const struct nlattr *attr,
 /* Attributes that only newlink may set; changelink refuses them. */
 static const int geneve_nl_create_only[] = {
 	IFLA_GENEVE_PORT,
+	GENEVE_IFLA_PORT_RANGE,
 	IFLA_GENEVE_COLLECT_METADATA,
 	IFLA_GENEVE_UDP_CSUM,
 	IFLA_GENEVE_UDP_ZERO_CSUM6_TX,
@@ -145,37 +154,29 @@ static int geneve_nl_parse_remote(struct nlattr *data[], struct geneve_cfg *cfg,
 					    "Remote IPv6 address cannot be Multicast");
 			return -EINVAL;
 		}
-		/* IPv6 tunnels checksum UDP both ways unless told otherwise. */
-		cfg->udp_csum = true;
-		cfg->udp6_rx_csum = true;
+		/*
+		 * IPv6 tunnels checksum UDP both ways unless told otherwise,
+		 * which only creation can (in-tree also resets them here on
+		 * changelink, and the user cannot set them back).
+		 */
+		if (!changelink) {
+			cfg->udp_csum = true;
+			cfg->udp6_rx_csum = true;
+		}
 	}
 	return 0;
 }
 
-/* Attributes newer than the in-tree 6.1 driver: source ports, local address. */
+/* Attributes newer than the in-tree 6.1 driver: local address, GRO hint. */
 static int geneve_nl_parse_newer(struct nlattr *data[], struct geneve_cfg *cfg,
 				 bool changelink, struct netlink_ext_ack *extack)
 {
-	const struct geneve_ifla_port_range *range;
 	struct nlattr *attr;
 
 	attr = data[GENEVE_IFLA_GRO_HINT];
 	if (attr)
 		return geneve_nl_unsupported(extack, attr,
 			"GRO hint is not supported by this version of the module");
-
-	attr = data[GENEVE_IFLA_PORT_RANGE];
-	if (attr) {
-		range = nla_data(attr);
-		/* As for VXLAN, high itself is not used: low < high. */
-		if (!range->low || ntohs(range->high) <= ntohs(range->low)) {
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "Invalid source port range: need 1 <= low < high");
-			return -EINVAL;
-		}
-		cfg->src_port_min = ntohs(range->low);
-		cfg->src_port_max = ntohs(range->high);
-	}
 
 	attr = data[GENEVE_IFLA_LOCAL] ?: data[GENEVE_IFLA_LOCAL6];
 	if (!attr)
@@ -217,6 +218,7 @@ static int geneve_nl_parse_newer(struct nlattr *data[], struct geneve_cfg *cfg,
 static int geneve_nl_parse(struct nlattr *data[], struct geneve_cfg *cfg,
 			   bool changelink, struct netlink_ext_ack *extack)
 {
+	const struct geneve_ifla_port_range *range;
 	struct nlattr *attr;
 	unsigned int i;
 	int err;
@@ -268,6 +270,12 @@ static int geneve_nl_parse(struct nlattr *data[], struct geneve_cfg *cfg,
 
 	if (data[IFLA_GENEVE_PORT])
 		cfg->dst_port = nla_get_be16(data[IFLA_GENEVE_PORT]);
+	attr = data[GENEVE_IFLA_PORT_RANGE];
+	if (attr) {
+		range = nla_data(attr);
+		cfg->src_port_min = ntohs(range->low);
+		cfg->src_port_max = ntohs(range->high);
+	}
 	if (data[IFLA_GENEVE_COLLECT_METADATA])
 		cfg->external = true;
 	if (data[IFLA_GENEVE_UDP_CSUM] && nla_get_u8(data[IFLA_GENEVE_UDP_CSUM]))
@@ -316,6 +324,25 @@ static void geneve_nl_set_mtu(struct geneve_dev *geneve,
 		geneve_set_mtu(geneve->dev, mtu);
 }
 
+/*
+ * A new remote may be routed over another device: the MTU follows, through
+ * dev_set_mtu() so that uppers (a bridge) hear of it (NETDEV_CHANGEMTU).  An IFLA_MTU in the
+ * same request is applied by the core after changelink.
+ */
+static int geneve_nl_change_mtu(struct geneve_dev *geneve,
+				const struct geneve_cfg *cfg, struct nlattr *tb[])
+{
+	struct net_device *dev = geneve->dev;
+	int mtu;
+
+	if (tb[IFLA_MTU])
+		return 0;
+	mtu = geneve_route_mtu(geneve->net, cfg);
+	if (mtu <= 0)
+		return 0;
+	return dev_set_mtu(dev, clamp_t(int, mtu, dev->min_mtu, dev->max_mtu));
+}
+
 static int geneve_nl_newlink(struct net *net, struct net_device *dev,
 			     struct nlattr *tb[], struct nlattr *data[],
 			     struct netlink_ext_ack *extack)
@@ -335,6 +362,8 @@ static int geneve_nl_newlink(struct net *net, struct net_device *dev,
 	err = geneve_nl_check_external(&cfg, extack);
 	if (err)
 		return err;
+	if (cfg.external)
+		cfg.family = AF_UNSPEC;
 	err = geneve_register(net, dev, &cfg, extack);
 	if (err)
 		return err;
@@ -347,7 +376,8 @@ static int geneve_nl_changelink(struct net_device *dev, struct nlattr *tb[],
 				struct netlink_ext_ack *extack)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
-	struct geneve_cfg cfg = geneve->cfg;
+	const struct geneve_cfg *old = geneve_cfg(geneve);
+	struct geneve_cfg cfg = *old;
 	int err;
 
 	if (!rtnl_dev_link_net_capable(dev, geneve->net)) {
@@ -363,8 +393,18 @@ static int geneve_nl_changelink(struct net_device *dev, struct nlattr *tb[],
 	err = geneve_nl_parse(data, &cfg, true, extack);
 	if (err)
 		return err;
-	if (memcmp(&cfg.remote, &geneve->cfg.remote, sizeof(cfg.remote)))
-		geneve_nl_set_mtu(geneve, &cfg, tb);
+	/* Only the remote of what identifies a tunnel can change. */
+	if (memcmp(&cfg.remote, &old->remote, sizeof(cfg.remote))) {
+		err = geneve_check_unique(geneve_pernet(geneve->net), geneve,
+					  &cfg, extack);
+		if (err)
+			return err;
+		err = geneve_nl_change_mtu(geneve, &cfg, tb);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "Cannot set the MTU of the route to the new remote");
+			return err;
+		}
+	}
 	geneve_update_cfg(geneve, &cfg);
 	return 0;
 }
@@ -385,7 +425,7 @@ static size_t geneve_nl_get_size(const struct net_device *dev)
 static int geneve_nl_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	const struct geneve_dev *geneve = netdev_priv(dev);
-	const struct geneve_cfg *cfg = &geneve->cfg;
+	const struct geneve_cfg *cfg = geneve_cfg(geneve);
 	struct geneve_ifla_port_range range = {
 		.low = htons(cfg->src_port_min),
 		.high = htons(cfg->src_port_max),

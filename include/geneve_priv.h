@@ -91,6 +91,7 @@ int geneve_opts_check(const __u8 *opts, unsigned int len);
 #include <linux/atomic.h>
 #include <linux/in6.h>
 #include <linux/list.h>
+#include <linux/rtnetlink.h>
 #include <linux/udp.h>
 #include <net/dst_cache.h>
 #include <net/ip.h>
@@ -129,7 +130,7 @@ enum geneve_drop {
 	GENEVE_DROP_RX_OWN_MAC,		/* our own frame back: a loop */
 	GENEVE_DROP_RX_TRUNCATED_INNER,	/* inner IP header past the end */
 	GENEVE_DROP_RX_ECN,		/* outer CE on a not-ECT inner packet */
-	GENEVE_DROP_RX_BACKLOG,		/* GRO cell queue full, or device stopping */
+	GENEVE_DROP_RX_BACKLOG,		/* rx cell or the device's share full, device stopped */
 	/* transmit */
 	GENEVE_DROP_TX_NO_METADATA,	/* external mode without tunnel info */
 	GENEVE_DROP_TX_BAD_OPTIONS,	/* tunnel info with malformed options */
@@ -179,7 +180,7 @@ struct geneve_sock {
 	struct hlist_head vni_heads[1 << GENEVE_VNI_HASH_BITS];
 };
 
-/* What netlink configures; the datapath reads it only while quiesced. */
+/* What netlink configures: plain values, parsed and checked on a copy. */
 struct geneve_cfg {
 	sa_family_t family;		/* of remote and local; AF_UNSPEC if external */
 	union geneve_addr remote;
@@ -187,7 +188,7 @@ struct geneve_cfg {
 	u32 vni;
 	__be16 dst_port;
 	u16 src_port_min;		/* UDP source ports: min <= port < max */
-	u16 src_port_max;
+	u16 src_port_max;		/* (min >= max: the local port range) */
 	u8 ttl;				/* 0: hop limit of the route */
 	u8 tos;				/* 1: inherit from the inner header */
 	__be32 label;			/* IPv6 flow label */
@@ -199,14 +200,26 @@ struct geneve_cfg {
 	bool inner_proto_inherit;	/* L3 mode: no inner Ethernet header */
 };
 
+/*
+ * A configuration as the datapath reads it, with the routes cached for it.
+ * A device has two: changelink fills the spare one and publishes it whole,
+ * so that a packet sees one configuration from start to end and caches no
+ * route under another.
+ */
+struct geneve_conf {
+	struct geneve_cfg cfg;
+	struct dst_cache dst_cache;
+};
+
 struct geneve_dev {
 	struct net_device *dev;
 	struct net *net;		/* netns of the UDP sockets */
 	struct list_head net_node;
 	struct hlist_node vni_node[GENEVE_AF_MAX];
 	struct geneve_sock __rcu *sock[GENEVE_AF_MAX];
-	struct dst_cache dst_cache;
-	struct geneve_cfg cfg;
+	struct geneve_conf __rcu *conf;	/* one of confs[] */
+	struct geneve_conf confs[2];
+	unsigned int __percpu *rx_queued; /* packets in each CPU's rx cell */
 	atomic_long_t drops[GENEVE_DROP_MAX];
 };
 
@@ -215,6 +228,12 @@ extern unsigned int geneve_net_id;
 static inline struct geneve_net *geneve_pernet(struct net *net)
 {
 	return net_generic(net, geneve_net_id);
+}
+
+/* The configuration, for the control path (RTNL) or an RCU reader. */
+static inline const struct geneve_cfg *geneve_cfg(const struct geneve_dev *geneve)
+{
+	return &rcu_dereference_rtnl(geneve->conf)->cfg;
 }
 
 static inline bool geneve_cfg_uses_af(const struct geneve_cfg *cfg,
@@ -231,6 +250,10 @@ int geneve_register(struct net *net, struct net_device *dev,
 		    const struct geneve_cfg *cfg, struct netlink_ext_ack *extack);
 void geneve_update_cfg(struct geneve_dev *geneve, const struct geneve_cfg *cfg);
 void geneve_dellink(struct net_device *dev, struct list_head *head);
+int geneve_check_unique(struct geneve_net *gn, const struct geneve_dev *self,
+			const struct geneve_cfg *cfg,
+			struct netlink_ext_ack *extack);
+const char *geneve_drop_name(enum geneve_drop why);
 void geneve_set_mtu(struct net_device *dev, int mtu);
 int geneve_route_mtu(struct net *net, const struct geneve_cfg *cfg);
 
@@ -244,9 +267,11 @@ struct sk_buff *geneve_gro_receive(struct sock *sk, struct list_head *head,
 int geneve_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff);
 u32 geneve_vni_hash(u32 vni);
 void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why);
+
+/* geneve_rx_cells.c */
+int geneve_rx_cells_queue(struct geneve_dev *geneve, struct sk_buff *skb);
 int geneve_rx_cells_init(void);
 void geneve_rx_cells_exit(void);
-void geneve_rx_cells_forget(struct net_device *dev);
 
 /* geneve_netlink.c */
 extern struct rtnl_link_ops geneve_link_ops;
