@@ -9,7 +9,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 busybox-static kmod cpio
 	iproute2 iputils-ping iperf3 tcpdump tshark ethtool util-linux
-	python3 linux-source-6.1 gnuplot-nox
+	python3 linux-source-6.1 gnuplot-nox openvswitch-switch
 )
 missing=()
 for p in "${packages[@]}"; do

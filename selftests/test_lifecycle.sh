@@ -89,10 +89,10 @@ check "traffic over a tunnel, then both host namespaces deleted" \
 sleep 1
 
 # Devices deleted while a burst to each arrives and UDP floods over gnv0, one
-# per CPU, go through the per-CPU GRO cells that all devices share: some
-# deletions find a cell busy and purge it (3 of 20 per-CPU checks in a run
-# with temporary logging).  Every cell must still deliver afterwards: each
-# ping is pinned to one CPU, which also receives it.
+# per CPU, go through the per-CPU GRO cells that all devices share: a deleted
+# device's packets still queued there hold it until the cell has dropped
+# them.  Every cell must still deliver afterwards: each ping is pinned to one
+# CPU, which also receives it.
 pings_from_every_cpu()
 {
 	local cpu

@@ -6,7 +6,7 @@
 # packets to another address of the host find no tunnel socket.
 source "$(dirname "$0")/lib.sh"
 
-tap_plan 10
+tap_plan 12
 require_ours
 with_workdir
 
@@ -31,15 +31,23 @@ check "setup: gh1 gnv0 with port_range 1000-1010 and local $LOCAL" eval '
 check_eq "gh1's socket is bound to $LOCAL:6081 (ss), not to any address" \
 	"$LOCAL:6081" "$(ip netns exec gh1 ss -Huan 'sport = :6081' | awk '{print $4}')"
 
-capture_start gh2 u2 6 "$WORK/range.pcap" 'udp dst port 6081'
-for sport in 2001 2002 2003 2004 2005 2006; do
-	ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" udp $OVER2 9 --sport $sport --count 1
-done
-capture_wait
-ports=$(dissect "$WORK/range.pcap" udp_sport)
-check "6 flows: every UDP source port within 1000-1009 ($ports)" eval '
-	[ "$(echo $ports | wc -w)" -ge 2 ] &&
-	for p in $ports; do [ $p -ge 1000 ] && [ $p -le 1009 ] || exit 1; done'
+# six_flows FILE LOW HIGH: 6 inner UDP flows from gh1, their outer packets
+# captured on u2 into FILE; checks that their source ports spread over
+# LOW-HIGH and stay in it.
+six_flows()
+{
+	local ports
+	capture_start gh2 u2 6 "$1" 'udp dst port 6081'
+	for sport in 2001 2002 2003 2004 2005 2006; do
+		ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" udp $OVER2 9 --sport $sport --count 1
+	done
+	capture_wait
+	ports=$(dissect "$1" udp_sport)
+	check "6 flows: every UDP source port within $2-$3 ($ports)" eval '
+		[ "$(echo $ports | wc -w)" -ge 2 ] &&
+		for p in $ports; do [ $p -ge '"$2"' ] && [ $p -le '"$3"' ] || exit 1; done'
+}
+six_flows "$WORK/range.pcap" 1000 1009
 check "the outer source address is the local one, not the primary $UNDER1" \
 	eval '[ "$(ip netns exec gh2 tcpdump -n -r "$WORK/range.pcap" 2>/dev/null |
 		awk "{print \$3}" | cut -d. -f1-4 | sort -u)" = "$LOCAL" ]'
@@ -58,6 +66,15 @@ check_eq "ip -d -j still reads as iproute2 knows it (newer attributes not shown)
 import json, sys
 i = json.load(sys.stdin)[0]["linkinfo"]["info_data"]
 print(i["id"], i["remote"])')"
+
+# PORT_RANGE 0-0, as Cilium sends it by default: upstream then takes the
+# namespace's local port range (low == high does the same), and so do we.
+ip -n gh1 link del gnv0
+ip netns exec gh1 sysctl -qw net.ipv4.ip_local_port_range="40000 40009"
+check "gh1 gnv0 again, with port_range 0-0" eval '
+	[ "$(rtnl gh1 add gnv0 id=$VNI remote=$UNDER2 port_range=00000000 local=$LOCAL)" = OK ] &&
+	up_with gh1 $OVER1/24'
+six_flows "$WORK/range0.pcap" 40000 40008	# the local range, high excluded
 
 # LOCAL6 over the IPv6 underlay.
 ip -n gh1 link del gnv0

@@ -25,13 +25,14 @@
       sends N small UDP datagrams on one flow (for source port hashing).
 
   gnvpkt.py burst DST --count N [--cycle K | --split S] [--push-first] [--oam]
-                 [--vni N] [--port P] [--l3]
+                 [--vni N] [--then-vni V --then-count M] [--port P] [--l3]
       sends N back-to-back segments of one inner TCP flow (valid checksums,
       consecutive sequence numbers: GRO may merge them), each in a Geneve
       header with one 4-byte option whose value is the segment number modulo
       K (K=1: every header the same), or with --split 0 before segment S and
       1 from it on.  --push-first sets PSH on the first segment.  --l3: bare
-      IPv4 inside (protocol type 0x0800), as L3 mode sends it.
+      IPv4 inside (protocol type 0x0800), as L3 mode sends it.  --then-vni:
+      M more segments of the same flow follow, with VNI V.
 
   gnvpkt.py dissect PCAP [--where KEY=VALUE ...]
       prints one JSON object per Geneve packet (IPv4 or IPv6 outside) of a pcap file,
@@ -162,10 +163,11 @@ def tcp_segment(index, payload, flags=0x10):
 def cmd_burst(args):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     payload = b"x" * 100
-    for i in range(args.count):
+    for i in range(args.count + args.then_count):
         flags = 0x80 if args.oam else 0
         proto = 0x0800 if args.l3 else 0x6558
-        hdr = struct.pack("!BBHI", 2, flags, proto, args.vni << 8)
+        vni = args.vni if i < args.count else args.then_vni
+        hdr = struct.pack("!BBHI", 2, flags, proto, vni << 8)
         value = int(i >= args.split) if args.split else i % args.cycle
         opt = struct.pack("!HBBI", 0x0101, 0x01, 1, value)
         push = args.push_first and i == 0
@@ -301,6 +303,8 @@ def main():
     b.add_argument("--push-first", action="store_true")
     b.add_argument("--oam", action="store_true")
     b.add_argument("--vni", type=int, default=42)
+    b.add_argument("--then-vni", type=int, default=42)
+    b.add_argument("--then-count", type=int, default=0)
     b.add_argument("--port", type=int, default=6081)
     b.add_argument("--l3", action="store_true")
     d = sub.add_parser("dissect")

@@ -5,9 +5,12 @@ refuses to send (out-of-range VNI, bad DF, attributes it has no keyword for).
 
   rtnl.py add NAME [--no-data] [--mac HEX] [--mtu N] [ATTR=VALUE ...]
   rtnl.py change NAME [--mtu N] [ATTR=VALUE ...]
+  rtnl.py show NAME
 
 ATTR is a geneve attribute name below, or a number with an explicit format
-(NUM:hex=0a0b...).  Prints "OK", or "ERR <ERRNO> <extack message>" and exits 1.
+(NUM:hex=0a0b...).  add and change print "OK", or "ERR <ERRNO> <extack
+message>" and exit 1.  show prints the device's geneve attributes as the
+kernel dumps them, one "ATTR=HEX" per line (a number for unknown ones).
 """
 import errno
 import socket
@@ -18,7 +21,7 @@ NETLINK_ROUTE = 0
 SOL_NETLINK = 270
 NETLINK_CAP_ACK = 10
 NETLINK_EXT_ACK = 11
-RTM_NEWLINK = 16
+RTM_NEWLINK, RTM_GETLINK = 16, 18
 NLMSG_ERROR = 2
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE = 0x1, 0x4, 0x200, 0x400
 NLA_F_NESTED = 0x8000
@@ -73,8 +76,42 @@ def geneve_attr(spec):
     return nla(num, encode(fmt, value))
 
 
+def attrs_of(buf):
+    """(type, payload) of each attribute in buf."""
+    off = 0
+    while off + 4 <= len(buf):
+        alen, atype = struct.unpack("=HH", buf[off:off + 4])
+        if alen < 4:
+            break
+        yield atype & ~NLA_F_NESTED, buf[off + 4:off + alen]
+        off += (alen + 3) & ~3
+
+
+def show(name):
+    body = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, 0, 0, 0) + \
+        nla(IFLA_IFNAME, name.encode() + b"\0")
+    msg = struct.pack("=IHHII", 16 + len(body), RTM_GETLINK, NLM_F_REQUEST, 1, 0) + body
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
+    s.send(msg)
+    reply = s.recv(65536)
+    if struct.unpack("=H", reply[4:6])[0] == NLMSG_ERROR:
+        raise SystemExit("no link " + name)
+    names = {num: n for n, (num, _) in GENEVE_ATTRS.items()}
+    for atype, payload in attrs_of(reply[16 + 16:]):
+        if atype != IFLA_LINKINFO:
+            continue
+        for itype, ipayload in attrs_of(payload):
+            if itype != IFLA_INFO_DATA:
+                continue
+            for gtype, gpayload in attrs_of(ipayload):
+                print("%s=%s" % (names.get(gtype, gtype), gpayload.hex()))
+    return 0
+
+
 def main(argv):
     op, name, rest = argv[1], argv[2], argv[3:]
+    if op == "show":
+        return show(name)
     attrs = nla(IFLA_IFNAME, name.encode() + b"\0")
     data, no_data = b"", False
     i = 0
