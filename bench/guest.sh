@@ -18,8 +18,10 @@
 # Scale phase, per module, after one unmeasured warm-up each, twice (in
 # opposite orders): BENCH_SCALE devices with distinct VNIs on one socket:
 # creation time and kernel memory (slab objects plus per-CPU) per device,
-# and TCP throughput to the last VNI created against a one-device tunnel
-# beside it, measured alternately.
+# TCP throughput to the last VNI created against a one-device tunnel
+# beside it, measured alternately, and the time to delete DELETIONS of the
+# devices in one `ip -batch` (each request its own RTNL section) while TCP
+# runs to the last VNI.
 #
 # Knobs (bench/run.sh sets the first two by clock): BENCH_ROUNDS (5),
 # BENCH_SECS (3: seconds per measurement), BENCH_SCALE (4096).
@@ -32,6 +34,7 @@ RR=$2
 ROUNDS=${BENCH_ROUNDS:-5}
 SECS=${BENCH_SECS:-3}
 SCALE=${BENCH_SCALE:-4096}
+DELETIONS=$((SCALE < 1000 ? SCALE - 1 : 1000))
 SUBJECTS=(veth intree ours)
 WORKLOADS=(tcp1 tcp4 tcp1wire udp64 rr)
 # The scale pair: its own veth and addresses, beside gh1/gh2.
@@ -240,6 +243,21 @@ scale_phase()
 		v=$(measure tcp1 gs1 gs2 $SCALE_OVER2)
 		record scale "$module" 4 tcp1_last_vni "$round" "${v:-null}"
 	done
+
+	for ((i = 0; i < DELETIONS; i++)); do
+		echo "link del g$i"
+	done > "$WORK/del"
+	ip netns exec gs2 iperf3 -s -D -1 -B $SCALE_OVER2 -p 5299
+	sleep 1
+	ip netns exec gs1 timeout 120 iperf3 -c $SCALE_OVER2 -p 5299 -t 60 >/dev/null 2>&1 &
+	v=$!
+	sleep 2
+	t0=$(date +%s%N)
+	ip -n gs2 -batch "$WORK/del" || bail_out "deleting $DELETIONS devices"
+	t1=$(date +%s%N)
+	kill $v 2>/dev/null
+	wait $v 2>/dev/null
+	record scale "$module" 4 delete_us_per_dev "$pass" $(((t1 - t0) / 1000 / DELETIONS))
 	cleanup_netns
 }
 

@@ -90,7 +90,7 @@ def main():
     for module in ("intree", "ours"):
         m = {w: median(values("scale", module, 4, w)) for w in
              ("create_us_per_dev", "kmem_bytes_per_dev", "tcp1_single",
-              "tcp1_last_vni")}
+              "tcp1_last_vni", "delete_us_per_dev")}
         m["last_single"] = ratio(m["tcp1_last_vni"], m["tcp1_single"])
         scale[module] = m
 
@@ -147,6 +147,12 @@ def main():
              scale["ours"]["kmem_bytes_per_dev"] <=
              scale["intree"]["kmem_bytes_per_dev"],
              passes("kmem_bytes_per_dev")),
+        goal("deleting devices under traffic, time per device <= in-tree",
+             None not in (scale["ours"]["delete_us_per_dev"],
+                          scale["intree"]["delete_us_per_dev"]) and
+             scale["ours"]["delete_us_per_dev"] <=
+             scale["intree"]["delete_us_per_dev"],
+             passes("delete_us_per_dev")),
         goal("TCP to the last of %s VNIs within 5%% of one device" %
              meta.get("scale", "?"),
              scale["ours"]["last_single"] is not None and
@@ -188,11 +194,15 @@ def main():
         % meta.get("scale", "?"),
         "| --- | ---: | ---: | ---: |",
     ]
+    deletions = min(1000, int(meta.get("scale", 1001)) - 1)
     for key, label, digits in (
             ("create_us_per_dev",
              "create and bring up, µs per device (lower is better)", 0),
             ("kmem_bytes_per_dev",
              "kernel memory per device, bytes (lower is better)", 0),
+            ("delete_us_per_dev",
+             "delete %s of them under TCP (ip -batch), µs per device"
+             " (lower is better)" % deletions, 0),
             ("tcp1_single", "TCP, one-device tunnel, Gbit/s", 2),
             ("tcp1_last_vni", "TCP to the last VNI created, Gbit/s", 2),
             ("last_single", "last VNI / one device", 2)):
