@@ -26,7 +26,7 @@ testmods: modules
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C $(KDIR) M=$(TESTMOD_DIR) clean 2>/dev/null || true
-	rm -f selftests/unit/geneve_opts_test
+	rm -f selftests/unit/geneve_opts_test selftests/unit/geneve_fdb_rules_test
 	rm -rf bench/.build
 
 # INSTALL_MOD_PATH=DIR installs under DIR instead of / (packaging, tests).

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The Geneve fast path: encapsulation on transmit, decapsulation in the UDP
- * socket's encap_rcv hook, GRO on the tunnel socket.  RCU only: a packet
- * reads its device's configuration once, through geneve_dev.conf, and uses
- * that one throughout (see geneve_update_cfg()).
+ * The Geneve fast path: encapsulation on transmit (through the forwarding
+ * database where there is one), decapsulation in the UDP socket's encap_rcv
+ * hook.  RCU only: a packet reads its device's configuration once, through
+ * geneve_dev.conf, and uses that one throughout (see geneve_update_cfg()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -11,7 +11,6 @@
 #include <linux/hash.h>
 #include <linux/if_ether.h>
 #include <net/dst_metadata.h>
-#include <net/gro.h>
 #include <net/inet_ecn.h>
 #include <net/ip6_route.h>
 #include <net/ip_tunnels.h>
@@ -61,7 +60,12 @@ void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why)
 	case GENEVE_DROP_TX_NO_METADATA:	/* refused, not failed */
 	case GENEVE_DROP_TX_BAD_OPTIONS:
 	case GENEVE_DROP_TX_NOT_IP:
+	case GENEVE_DROP_TX_NO_DESTINATION:
+	case GENEVE_DROP_TX_REPLICA:
 		DEV_STATS_INC(dev, tx_dropped);
+		break;
+	case GENEVE_DROP_LEARN_LIMIT:		/* a source, not a packet */
+	case GENEVE_DROP_LEARN_NO_MEMORY:
 		break;
 	case GENEVE_DROP_TX_NO_ROUTE:
 		DEV_STATS_INC(dev, tx_carrier_errors);
@@ -94,8 +98,8 @@ static u32 geneve_tun_id_to_vni(__be64 tun_id)
 static struct geneve_dev *geneve_lookup(struct geneve_sock *gs, u32 vni,
 					const void *remote)
 {
+	struct geneve_dev *geneve, *multipoint = NULL;
 	const struct geneve_cfg *cfg;
-	struct geneve_dev *geneve;
 
 	hlist_for_each_entry_rcu(geneve, &gs->vni_heads[geneve_vni_hash(vni)],
 				 vni_node[gs->af]) {
@@ -106,8 +110,11 @@ static struct geneve_dev *geneve_lookup(struct geneve_sock *gs, u32 vni,
 		    ipv6_addr_equal(&cfg->remote.v6, remote) :
 		    cfg->remote.v4 == *(const __be32 *)remote)
 			return geneve;
+		if (geneve_cfg_multipoint(cfg))
+			multipoint = geneve;
 	}
-	return NULL;
+	/* A device without a remote of its own takes the VNI from any other. */
+	return multipoint;
 }
 
 /* ---- Transmit ---- */
@@ -123,7 +130,10 @@ struct geneve_tx {
 	struct dst_cache *cache;		/* NULL: look the route up */
 	union geneve_addr dst, src;
 	bool ipv6;
+	bool replica;			/* to a forwarding database remote */
 	u32 vni;
+	int oif;			/* 0, or the remote's via interface */
+	__be16 dport;
 	__be16 sport;
 	__be16 inner_proto;
 	__be32 label;
@@ -249,6 +259,9 @@ static bool geneve_tx_prepare(struct geneve_dev *geneve,
 		tx->inner_proto = htons(ETH_P_TEB);
 	}
 	tx->cfg = cfg;
+	tx->replica = false;
+	tx->oif = 0;
+	tx->dport = cfg->dst_port;
 	if (cfg->external) {
 		if (!geneve_tx_from_metadata(skb, tx, drop))
 			return false;
@@ -280,8 +293,9 @@ static struct dst_entry *geneve_route4(struct geneve_dev *geneve,
 	fl4->saddr = tx->src.v4;
 	fl4->flowi4_tos = RT_TOS(tx->tos);
 	fl4->flowi4_mark = skb->mark;
+	fl4->flowi4_oif = tx->oif;
 	fl4->flowi4_proto = IPPROTO_UDP;
-	fl4->fl4_dport = tx->cfg->dst_port;
+	fl4->fl4_dport = tx->dport;
 	fl4->fl4_sport = tx->sport;
 	if (tx->md)
 		fl4->flowi4_flags = tx->md->key.flow_flags;
@@ -321,8 +335,9 @@ static struct dst_entry *geneve_route6(struct geneve_dev *geneve,
 	fl6->saddr = tx->src.v6;
 	fl6->flowlabel = ip6_make_flowinfo(tx->tos, tx->label);
 	fl6->flowi6_mark = skb->mark;
+	fl6->flowi6_oif = tx->oif;
 	fl6->flowi6_proto = IPPROTO_UDP;
-	fl6->fl6_dport = tx->cfg->dst_port;
+	fl6->fl6_dport = tx->dport;
 	fl6->fl6_sport = tx->sport;
 	dst = ipv6_stub->ipv6_dst_lookup_flow(geneve->net, gs->sock->sk, fl6,
 					      NULL);
@@ -470,7 +485,7 @@ static bool geneve_xmit_one(struct sk_buff *skb, struct geneve_dev *geneve,
 {
 	struct geneve_sock *gs = geneve_tx_sock(geneve, tx);
 	size_t ip_hlen = tx->ipv6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	__be16 dport = tx->cfg->dst_port;
+	__be16 dport = tx->dport;
 	/* geneve_route() fills what is read: no clearing per packet. */
 	struct flowi fl __uninitialized;
 	struct dst_entry *dst;
@@ -481,6 +496,12 @@ static bool geneve_xmit_one(struct sk_buff *skb, struct geneve_dev *geneve,
 	dst = geneve_route(geneve, skb, gs, tx, &fl, drop);
 	if (unlikely(!dst))
 		return false;
+	/* A flood list shared by all hosts names this one too: skip it. */
+	if (tx->replica && (dst->dev->flags & IFF_LOOPBACK)) {
+		dst_release(dst);
+		consume_skb(skb);
+		return true;
+	}
 	if (unlikely(!geneve_check_pmtu(geneve, skb, dst, tx, ip_hlen, &fl, drop)))
 		goto err_release;
 
@@ -508,17 +529,112 @@ err_release:
 	return false;
 }
 
+/* @tx aimed at forwarding database remote @r, or at the device's remote. */
+static void geneve_tx_to(struct geneve_tx *copy, const struct geneve_tx *tx,
+			 const struct geneve_fdb_remote *r)
+{
+	*copy = *tx;
+	if (!r)
+		return;
+	copy->replica = true;
+	copy->dst = r->ip;
+	copy->vni = r->vni;
+	copy->dport = r->port;
+	copy->oif = r->ifindex;
+	if (tx->cache)
+		copy->cache = (struct dst_cache *)&r->dst_cache;
+}
+
+/* A copy of @skb to @r; what becomes of it is counted, not returned. */
+static void geneve_xmit_copy(struct sk_buff *skb, struct geneve_dev *geneve,
+			     const struct geneve_tx *tx,
+			     const struct geneve_fdb_remote *r)
+{
+	struct geneve_tx_drop drop = { .consumed = false };
+	struct sk_buff *copy = skb_clone(skb, GFP_ATOMIC);
+	struct geneve_tx to;
+
+	if (unlikely(!copy)) {
+		geneve_count_drop(geneve, GENEVE_DROP_TX_REPLICA);
+		return;
+	}
+	geneve_tx_to(&to, tx, r);
+	if (likely(geneve_xmit_one(copy, geneve, &to, &drop)))
+		return;
+	if (!drop.consumed)
+		kfree_skb(copy);
+	geneve_count_drop(geneve, drop.why);
+}
+
+/*
+ * Through the forwarding database: to the remotes of the destination MAC's
+ * entry; a frame to any other MAC (broadcast, multicast, unknown) goes to
+ * each remote of the all-zeros entry and to the device's own remote, if it
+ * has one (head-end replication).  The last copy is @skb itself.
+ */
+static bool geneve_fdb_xmit(struct sk_buff *skb, struct geneve_dev *geneve,
+			    const struct geneve_tx *tx,
+			    struct geneve_tx_drop *drop)
+{
+	const struct geneve_fdb_remote *r, *last = NULL;
+	struct geneve_fdb *fdb = &geneve->fdb;
+	struct geneve_fdb_entry *e = NULL;
+	unsigned long now = jiffies;
+	bool flood, any = false;
+	struct geneve_tx to;
+
+	if (READ_ONCE(fdb->count))
+		e = geneve_fdb_find(fdb, ((struct ethhdr *)skb->data)->h_dest);
+	flood = !e;
+	if (flood && READ_ONCE(fdb->count))
+		e = geneve_fdb_flood_entry(fdb);
+	if (e) {
+		if (READ_ONCE(e->used) != now)
+			WRITE_ONCE(e->used, now);
+		list_for_each_entry_rcu(r, &e->remotes, node) {
+			if (any)
+				geneve_xmit_copy(skb, geneve, tx, last);
+			last = r;
+			any = true;
+		}
+	}
+	if (flood && !geneve_cfg_multipoint(tx->cfg)) {
+		if (any)
+			geneve_xmit_copy(skb, geneve, tx, last);
+		last = NULL;
+		any = true;
+	}
+	if (unlikely(!any))
+		return geneve_tx_refuse(drop, GENEVE_DROP_TX_NO_DESTINATION);
+	geneve_tx_to(&to, tx, last);
+	return geneve_xmit_one(skb, geneve, &to, drop);
+}
+
+/* Ethernet devices with entries, or without a remote of their own. */
+static bool geneve_fdb_forwards(struct geneve_dev *geneve,
+				const struct geneve_cfg *cfg)
+{
+	return !cfg->external && !cfg->inner_proto_inherit &&
+	       (READ_ONCE(geneve->fdb.count) || geneve_cfg_multipoint(cfg));
+}
+
 netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
 	struct geneve_tx_drop drop = { .consumed = false };
+	struct geneve_conf *conf;
 	struct geneve_tx tx;
 	bool sent;
 
 	rcu_read_lock();
-	sent = geneve_tx_prepare(geneve, rcu_dereference(geneve->conf), skb,
-				 &tx, &drop) &&
-	       geneve_xmit_one(skb, geneve, &tx, &drop);
+	conf = rcu_dereference(geneve->conf);
+	sent = geneve_tx_prepare(geneve, conf, skb, &tx, &drop);
+	if (likely(sent)) {
+		if (geneve_fdb_forwards(geneve, &conf->cfg))
+			sent = geneve_fdb_xmit(skb, geneve, &tx, &drop);
+		else
+			sent = geneve_xmit_one(skb, geneve, &tx, &drop);
+	}
 	rcu_read_unlock();
 	if (likely(sent))
 		return NETDEV_TX_OK;
@@ -549,6 +665,9 @@ int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb)
 	if (!geneve_tx_from_metadata(skb, &tx, &drop))
 		return -EINVAL;
 	tx.cfg = cfg;
+	tx.replica = false;
+	tx.oif = 0;
+	tx.dport = cfg->dst_port;
 	tx.sport = udp_flow_src_port(geneve->net, skb, cfg->src_port_min,
 				     cfg->src_port_max, true);
 	/* As in-tree: only an IPv6 lookup goes through the socket. */
@@ -626,6 +745,20 @@ static int geneve_rx_metadata(struct geneve_dev *geneve, struct geneve_sock *gs,
 				hdr->opts_len, TUNNEL_GENEVE_OPT);
 	skb_dst_set(skb, &tun_dst->dst);
 	return 0;
+}
+
+/* The frame's source MAC is behind the outer source address. */
+static void geneve_rx_learn(struct geneve_dev *geneve, struct geneve_sock *gs,
+			    const struct geneve_cfg *cfg, struct sk_buff *skb,
+			    const void *outer, u32 vni)
+{
+	union geneve_addr from;
+
+	if (gs->af == GENEVE_AF_INET6)
+		from.v6 = ((const struct ipv6hdr *)outer)->saddr;
+	else
+		from.v4 = ((const struct iphdr *)outer)->saddr;
+	geneve_fdb_learn(geneve, cfg, eth_hdr(skb)->h_source, &from, vni);
 }
 
 static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
@@ -708,6 +841,9 @@ static void geneve_rx(struct geneve_dev *geneve, struct geneve_sock *gs,
 		why = GENEVE_DROP_RX_ECN;
 		goto drop;
 	}
+	if (eth && READ_ONCE(geneve->fdb.learning))
+		geneve_rx_learn(geneve, gs, cfg, skb, skb->head + outer_nh,
+				hdr->vni);
 
 	len = skb->len;
 	if (likely(geneve_rx_cells_queue(geneve, skb) == NET_RX_SUCCESS))
@@ -758,96 +894,6 @@ int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 drop:
 	kfree_skb(skb);
 	return 0;
-}
-
-/* ---- GRO on the UDP socket ---- */
-
-/*
- * A packet joins the flows held for merging only if its whole Geneve header,
- * options included, is byte for byte theirs (RFC 8926 section 4.6: the
- * options must stay with every packet they came with).  OAM packets are
- * never merged: they go up at once, one by one.
- */
-struct sk_buff *geneve_gro_receive(struct sock *sk, struct list_head *head,
-				   struct sk_buff *skb)
-{
-	unsigned int off = skb_gro_offset(skb), hlen;
-	const struct packet_offload *offload = NULL;
-	struct geneve_hdr_fields hdr;
-	struct sk_buff *p;
-	const u8 *gh;
-
-	gh = skb_gro_header(skb, off + GENEVE_HDR_LEN, off);
-	if (unlikely(!gh) ||
-	    geneve_hdr_parse(gh, GENEVE_HDR_LEN, &hdr) != GENEVE_HDR_OK ||
-	    (hdr.flags & GENEVE_FLAG_OAM))
-		goto flush;
-	if (hdr.protocol != ETH_P_TEB) {
-		offload = gro_find_receive_by_type(htons(hdr.protocol));
-		if (!offload)
-			goto flush;
-	}
-	hlen = GENEVE_HDR_LEN + hdr.opts_len;
-	if (hdr.opts_len) {
-		gh = skb_gro_header(skb, off + hlen, off);
-		if (unlikely(!gh))
-			goto flush;
-	}
-
-	/*
-	 * Base header and options compared in one go (equal bytes include an
-	 * equal option length).  A packet held before this socket existed
-	 * may not have that much linear.
-	 */
-	list_for_each_entry(p, head, list) {
-		if (!NAPI_GRO_CB(p)->same_flow)
-			continue;
-		if (skb_headlen(p) < off + hlen ||
-		    memcmp(gh, p->data + off, hlen))
-			NAPI_GRO_CB(p)->same_flow = 0;
-	}
-
-	skb_gro_pull(skb, hlen);
-	skb_gro_postpull_rcsum(skb, gh, hlen);
-	/* Ethernet, the usual case, by a direct call. */
-	if (!offload)
-		return call_gro_receive(eth_gro_receive, head, skb);
-	return call_gro_receive(offload->callbacks.gro_receive, head, skb);
-
-flush:
-	/* Not handed to an inner protocol: goes up unmerged. */
-	NAPI_GRO_CB(skb)->flush |= 1;
-	return NULL;
-}
-
-/* Finishes a merged packet: the inner protocol fixes up its own headers. */
-int geneve_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff)
-{
-	const struct packet_offload *ptype;
-	struct geneve_hdr_fields hdr;
-	int inner, err = -ENOSYS;
-
-	/*
-	 * Normally geneve_gro_receive() vetted this header, but a flow that
-	 * plain UDP GRO held before this socket was bound ends here too.
-	 */
-	if (unlikely(nhoff + GENEVE_HDR_LEN > skb_headlen(skb) ||
-		     geneve_hdr_parse(skb->data + nhoff, GENEVE_HDR_LEN,
-				      &hdr) != GENEVE_HDR_OK))
-		return -EINVAL;
-	inner = nhoff + GENEVE_HDR_LEN + hdr.opts_len;
-	if (unlikely(inner > skb_headlen(skb)))
-		return -EINVAL;
-	/* With skb->encapsulation set, this sets the inner MAC header too. */
-	if (hdr.protocol == ETH_P_TEB)
-		return eth_gro_complete(skb, inner);
-
-	ptype = gro_find_complete_by_type(htons(hdr.protocol));
-	if (ptype)
-		err = ptype->callbacks.gro_complete(skb, inner);
-	/* L3 mode: no inner MAC header, so it starts where IP does. */
-	skb_set_inner_mac_header(skb, inner);
-	return err;
 }
 
 /*

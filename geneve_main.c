@@ -35,14 +35,6 @@
 
 unsigned int geneve_net_id;
 
-static bool geneve_addr_equal(enum geneve_af af, const union geneve_addr *a,
-			      const union geneve_addr *b)
-{
-	if (af == GENEVE_AF_INET6)
-		return ipv6_addr_equal(&a->v6, &b->v6);
-	return a->v4 == b->v4;
-}
-
 static struct geneve_sock *geneve_sock_find(struct geneve_net *gn,
 					    enum geneve_af af, __be16 port,
 					    const union geneve_addr *local)
@@ -51,7 +43,7 @@ static struct geneve_sock *geneve_sock_find(struct geneve_net *gn,
 
 	list_for_each_entry(gs, &gn->socks, net_node)
 		if (gs->af == af && gs->port == port &&
-		    geneve_addr_equal(af, &gs->local, local))
+		    geneve_addr_equal(af == GENEVE_AF_INET6, &gs->local, local))
 			return gs;
 	return NULL;
 }
@@ -177,6 +169,7 @@ static int geneve_dev_stop(struct net_device *dev)
 	struct geneve_sock *gs;
 	enum geneve_af af;
 
+	geneve_fdb_stop(geneve);
 	for (af = 0; af < GENEVE_AF_MAX; af++) {
 		gs = geneve_detach(geneve, af);
 		if (gs)
@@ -206,6 +199,7 @@ static int geneve_dev_open(struct net_device *dev)
 		}
 		geneve_attach(geneve, af, gs);
 	}
+	geneve_fdb_open(geneve);
 	return 0;
 }
 
@@ -228,8 +222,14 @@ static int geneve_dev_init(struct net_device *dev)
 	geneve->rx_queued = alloc_percpu(unsigned int);
 	if (!geneve->rx_queued)
 		goto err_tstats;
+	err = geneve_fdb_init(geneve);
+	if (err)
+		goto err_rx_queued;
 	return 0;
 
+err_rx_queued:
+	free_percpu(geneve->rx_queued);
+	geneve->rx_queued = NULL;
 err_tstats:
 	free_percpu(dev->tstats);
 err_spare_dst_cache:
@@ -243,6 +243,7 @@ static void geneve_dev_uninit(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
 
+	geneve_fdb_destroy(geneve);
 	free_percpu(dev->tstats);
 	dst_cache_destroy(&geneve->confs[1].dst_cache);
 	dst_cache_destroy(&geneve->confs[0].dst_cache);
@@ -269,6 +270,12 @@ static const struct net_device_ops geneve_dev_ops = {
 	/* Ethernet address, changeable while up (IFF_LIVE_ADDR_CHANGE) */
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
+	/* forwarding database (bridge fdb ... self) */
+	.ndo_fdb_add		= geneve_fdb_add,
+	.ndo_fdb_del		= geneve_fdb_del,
+	.ndo_fdb_del_bulk	= geneve_fdb_del_bulk,
+	.ndo_fdb_dump		= geneve_fdb_dump,
+	.ndo_fdb_get		= geneve_fdb_get,
 };
 
 /* `ethtool -i` names the driver; the core fills in the kernel version. */
@@ -298,6 +305,10 @@ static const char geneve_drop_names[GENEVE_DROP_MAX][ETH_GSTRING_LEN] = {
 	[GENEVE_DROP_TX_LOOP]			= "tx_drop_loop",
 	[GENEVE_DROP_TX_TOO_BIG]		= "tx_drop_too_big",
 	[GENEVE_DROP_TX_NO_MEMORY]		= "tx_drop_no_memory",
+	[GENEVE_DROP_TX_NO_DESTINATION]		= "tx_drop_no_destination",
+	[GENEVE_DROP_TX_REPLICA]		= "tx_drop_replica_no_memory",
+	[GENEVE_DROP_LEARN_LIMIT]		= "learn_drop_limit",
+	[GENEVE_DROP_LEARN_NO_MEMORY]		= "learn_drop_no_memory",
 };
 
 const char *geneve_drop_name(enum geneve_drop why)
@@ -349,6 +360,7 @@ void geneve_setup(struct net_device *dev)
 	dev->ethtool_ops = &geneve_ethtool;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = geneve_dev_free;
+	dev->sysfs_groups[0] = &geneve_sysfs_group;
 	SET_NETDEV_DEVTYPE(dev, &geneve_device_type);
 
 	dev->features |= features | NETIF_F_LLTX;

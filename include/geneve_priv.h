@@ -91,7 +91,9 @@ int geneve_opts_check(const __u8 *opts, unsigned int len);
 #include <linux/atomic.h>
 #include <linux/in6.h>
 #include <linux/list.h>
+#include <linux/rhashtable-types.h>
 #include <linux/rtnetlink.h>
+#include <linux/workqueue.h>
 #include <linux/udp.h>
 #include <net/dst_cache.h>
 #include <net/ip.h>
@@ -141,6 +143,11 @@ enum geneve_drop {
 	GENEVE_DROP_TX_LOOP,		/* route to the remote through ourselves */
 	GENEVE_DROP_TX_TOO_BIG,		/* PMTU: ICMP error sent back instead */
 	GENEVE_DROP_TX_NO_MEMORY,
+	GENEVE_DROP_TX_NO_DESTINATION,	/* multipoint: no entry, no flood list */
+	GENEVE_DROP_TX_REPLICA,		/* no memory for one copy of a flood */
+	/* learning: sources not learnt */
+	GENEVE_DROP_LEARN_LIMIT,	/* the device holds fdb_max_learnt already */
+	GENEVE_DROP_LEARN_NO_MEMORY,
 	GENEVE_DROP_MAX
 };
 
@@ -201,6 +208,52 @@ struct geneve_cfg {
 };
 
 /*
+ * One destination of a forwarding database entry.  Port and VNI are the
+ * device's unless the entry names others; ifindex is the "via" interface.
+ */
+struct geneve_fdb_remote {
+	struct list_head node;		/* geneve_fdb_entry.remotes, RCU */
+	union geneve_addr ip;
+	__be16 port;
+	u32 vni;
+	int ifindex;			/* 0: the route decides */
+	struct dst_cache dst_cache;
+	struct rcu_head rcu;
+};
+
+struct geneve_fdb_entry {
+	struct rhash_head hnode;	/* geneve_fdb.table, keyed by mac */
+	struct list_head node;		/* geneve_fdb.entries, RCU */
+	u8 mac[ETH_ALEN];
+	u16 state;			/* NUD_PERMANENT, NUD_NOARP, NUD_REACHABLE */
+	u8 ntf;				/* NTF_EXT_LEARNED, or 0 */
+	bool learnt;			/* made by learning: counts in the limit */
+	unsigned long seen;		/* jiffies: last received from, or set */
+	unsigned long used;		/* jiffies: last sent to */
+	struct list_head remotes;
+	struct rcu_head rcu;
+};
+
+/*
+ * Where the MACs behind the tunnel are.  Lookups are RCU only; changes take
+ * @lock (with BH off): netlink under RTNL, learning in softirq when it has
+ * something to change, the ageing work.
+ */
+struct geneve_fdb {
+	struct rhashtable table;
+	struct list_head entries;
+	spinlock_t lock;
+	bool ready;			/* table initialised (under RTNL) */
+	unsigned int count;		/* entries, read locklessly */
+	unsigned int learnt;		/* entries made by learning */
+	/* Knobs (sysfs, under RTNL), read locklessly. */
+	bool learning;
+	unsigned int max_learnt;
+	unsigned long ageing;		/* jiffies */
+	struct delayed_work ageing_work;
+};
+
+/*
  * A configuration as the datapath reads it, with the routes cached for it.
  * A device has two: changelink fills the spare one and publishes it whole,
  * so that a packet sees one configuration from start to end and caches no
@@ -220,6 +273,7 @@ struct geneve_dev {
 	struct geneve_conf __rcu *conf;	/* one of confs[] */
 	struct geneve_conf confs[2];
 	unsigned int __percpu *rx_queued; /* packets in each CPU's rx cell */
+	struct geneve_fdb fdb;
 	atomic_long_t drops[GENEVE_DROP_MAX];
 };
 
@@ -234,6 +288,26 @@ static inline struct geneve_net *geneve_pernet(struct net *net)
 static inline const struct geneve_cfg *geneve_cfg(const struct geneve_dev *geneve)
 {
 	return &rcu_dereference_rtnl(geneve->conf)->cfg;
+}
+
+static inline bool geneve_addr_equal(bool ipv6, const union geneve_addr *a,
+				     const union geneve_addr *b)
+{
+	return ipv6 ? ipv6_addr_equal(&a->v6, &b->v6) : a->v4 == b->v4;
+}
+
+static inline bool geneve_addr_is_any(sa_family_t family,
+				      const union geneve_addr *addr)
+{
+	if (family == AF_INET6)
+		return ipv6_addr_any(&addr->v6);
+	return !addr->v4;
+}
+
+/* No remote of its own: it sends where the forwarding database says. */
+static inline bool geneve_cfg_multipoint(const struct geneve_cfg *cfg)
+{
+	return !cfg->external && geneve_addr_is_any(cfg->family, &cfg->remote);
 }
 
 static inline bool geneve_cfg_uses_af(const struct geneve_cfg *cfg,
@@ -262,16 +336,50 @@ netdev_tx_t geneve_xmit(struct sk_buff *skb, struct net_device *dev);
 int geneve_egress_metadata(struct net_device *dev, struct sk_buff *skb);
 int geneve_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
 int geneve_udp_encap_err_lookup(struct sock *sk, struct sk_buff *skb);
+u32 geneve_vni_hash(u32 vni);
+void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why);
+
+/* geneve_gro.c */
 struct sk_buff *geneve_gro_receive(struct sock *sk, struct list_head *head,
 				   struct sk_buff *skb);
 int geneve_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff);
-u32 geneve_vni_hash(u32 vni);
-void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why);
 
 /* geneve_rx_cells.c */
 int geneve_rx_cells_queue(struct geneve_dev *geneve, struct sk_buff *skb);
 int geneve_rx_cells_init(void);
 void geneve_rx_cells_exit(void);
+
+/* geneve_fdb.c */
+#define GENEVE_FDB_AGEING_DEFAULT	(300 * HZ)
+#define GENEVE_FDB_MAX_LEARNT_DEFAULT	4096
+int geneve_fdb_init(struct geneve_dev *geneve);
+void geneve_fdb_destroy(struct geneve_dev *geneve);
+void geneve_fdb_open(struct geneve_dev *geneve);
+void geneve_fdb_stop(struct geneve_dev *geneve);
+struct geneve_fdb_entry *geneve_fdb_find(struct geneve_fdb *fdb, const u8 *mac);
+struct geneve_fdb_entry *geneve_fdb_flood_entry(struct geneve_fdb *fdb);
+void geneve_fdb_learn(struct geneve_dev *geneve, const struct geneve_cfg *cfg,
+		      const u8 *mac, const union geneve_addr *from, u32 vni);
+void geneve_fdb_set_ageing(struct geneve_dev *geneve, unsigned long ageing);
+int geneve_fdb_set_learning(struct geneve_dev *geneve, bool on);
+int geneve_fdb_add(struct ndmsg *ndm, struct nlattr *tb[],
+		   struct net_device *dev, const unsigned char *addr, u16 vid,
+		   u16 flags, struct netlink_ext_ack *extack);
+int geneve_fdb_del(struct ndmsg *ndm, struct nlattr *tb[],
+		   struct net_device *dev, const unsigned char *addr, u16 vid,
+		   struct netlink_ext_ack *extack);
+int geneve_fdb_del_bulk(struct ndmsg *ndm, struct nlattr *tb[],
+			struct net_device *dev, u16 vid,
+			struct netlink_ext_ack *extack);
+int geneve_fdb_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		    struct net_device *dev, struct net_device *filter_dev,
+		    int *idx);
+int geneve_fdb_get(struct sk_buff *skb, struct nlattr *tb[],
+		   struct net_device *dev, const unsigned char *addr, u16 vid,
+		   u32 portid, u32 seq, struct netlink_ext_ack *extack);
+
+/* geneve_sysfs.c */
+extern const struct attribute_group geneve_sysfs_group;
 
 /* geneve_netlink.c */
 extern struct rtnl_link_ops geneve_link_ops;

@@ -6,11 +6,15 @@ refuses to send (out-of-range VNI, bad DF, attributes it has no keyword for).
   rtnl.py add NAME [--no-data] [--mac HEX] [--mtu N] [ATTR=VALUE ...]
   rtnl.py change NAME [--mtu N] [ATTR=VALUE ...]
   rtnl.py show NAME
+  rtnl.py fdb-add NAME MAC [dst=IP] [port=N] [vni=N]
 
 ATTR is a geneve attribute name below, or a number with an explicit format
 (NUM:hex=0a0b...).  add and change print "OK", or "ERR <ERRNO> <extack
 message>" and exit 1.  show prints the device's geneve attributes as the
 kernel dumps them, one "ATTR=HEX" per line (a number for unknown ones).
+fdb-add adds a permanent forwarding database entry to the device's own
+table (NTF_SELF), with values `bridge fdb` refuses to send (port 0, VNI
+2^24); it prints like add.
 """
 import errno
 import socket
@@ -21,7 +25,9 @@ NETLINK_ROUTE = 0
 SOL_NETLINK = 270
 NETLINK_CAP_ACK = 10
 NETLINK_EXT_ACK = 11
-RTM_NEWLINK, RTM_GETLINK = 16, 18
+RTM_NEWLINK, RTM_GETLINK, RTM_NEWNEIGH = 16, 18, 28
+AF_BRIDGE, NUD_PERMANENT, NTF_SELF = 7, 0x80, 0x02
+NDA_DST, NDA_LLADDR, NDA_PORT, NDA_VNI = 1, 2, 6, 7
 NLMSG_ERROR = 2
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE = 0x1, 0x4, 0x200, 0x400
 NLA_F_NESTED = 0x8000
@@ -108,10 +114,31 @@ def show(name):
     return 0
 
 
+def fdb_add(name, mac, rest):
+    attrs = nla(NDA_LLADDR, bytes.fromhex(mac.replace(":", "")))
+    for spec in rest:
+        key, _, value = spec.partition("=")
+        if key == "dst":
+            family = socket.AF_INET6 if ":" in value else socket.AF_INET
+            attrs += nla(NDA_DST, socket.inet_pton(family, value))
+        elif key == "port":
+            attrs += nla(NDA_PORT, struct.pack("!H", int(value)))
+        elif key == "vni":
+            attrs += nla(NDA_VNI, struct.pack("=I", int(value)))
+        else:
+            raise SystemExit("unknown fdb attribute " + key)
+    body = struct.pack("=BxxxiHBB", AF_BRIDGE, socket.if_nametoindex(name),
+                       NUD_PERMANENT, NTF_SELF, 0) + attrs
+    return body
+
+
 def main(argv):
     op, name, rest = argv[1], argv[2], argv[3:]
     if op == "show":
         return show(name)
+    if op == "fdb-add":
+        return talk(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+                    fdb_add(name, rest[0], rest[1:]))
     attrs = nla(IFLA_IFNAME, name.encode() + b"\0")
     data, no_data = b"", False
     i = 0
@@ -137,8 +164,12 @@ def main(argv):
     if op == "add":
         flags |= NLM_F_CREATE | NLM_F_EXCL
     body = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, 0, 0, 0) + attrs
-    msg = struct.pack("=IHHII", 16 + len(body), RTM_NEWLINK, flags, 1, 0) + body
+    return talk(RTM_NEWLINK, flags, body)
 
+
+def talk(mtype, flags, body):
+    """Sends one request; prints OK or the error and its extack message."""
+    msg = struct.pack("=IHHII", 16 + len(body), mtype, flags, 1, 0) + body
     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
     s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
     s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)

@@ -8,16 +8,7 @@
 #include <string.h>
 
 #include "geneve_priv.h"
-
-static int test_count, failures;
-
-static void check(int cond, const char *what)
-{
-	test_count++;
-	if (!cond)
-		failures++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", test_count, what);
-}
+#include "tap.h"
 
 /* Every VNI boundary, flag combination and option length survives a round trip. */
 static void test_round_trip(void)

@@ -5,8 +5,9 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$here/../..
-bin=$here/geneve_opts_test
-cc -std=gnu11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
-   -fno-sanitize-recover=all -I"$top/include" \
-   -o "$bin" "$here/geneve_opts_test.c" "$top/geneve_opts.c"
-exec "$bin"
+cflags=(-std=gnu11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined
+	-fno-sanitize-recover=all -I"$top/include" -I"$here")
+cc "${cflags[@]}" -o "$here/geneve_opts_test" "$here/geneve_opts_test.c" "$top/geneve_opts.c"
+cc "${cflags[@]}" -o "$here/geneve_fdb_rules_test" "$here/geneve_fdb_rules_test.c"
+"$here/geneve_opts_test"
+"$here/geneve_fdb_rules_test"

@@ -1,0 +1,329 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The forwarding database: four hypervisor hosts h1..h4 on one underlay
+# switch (a bridge in namespace ul, multicast snooping off), each bridging a
+# "VM" (namespace vmN, 10.1.0.N, MAC 02:00:00:00:01:0N) to a multipoint
+# device gnv0 (no remote of its own) whose flood list names all four hosts,
+# itself included.  Over an IPv4 underlay, then IPv6: every VM reaches every
+# other, a broadcast reaches each other host once, learnt unicast reaches
+# its host only.  Then, on IPv4: what `bridge fdb` shows, roaming, ageing by
+# not being seen, deletion, static and extern_learn entries, the learning
+# limit under 100 000 forged sources, every refusal, and cleanup.
+source "$(dirname "$0")/lib.sh"
+
+tap_plan 58
+require_ours
+with_workdir
+
+HOSTS="1 2 3 4"
+ETH_TEST=0x88b5		# the frames the tests count carry this ethertype
+FLOOD=00:00:00:00:00:00
+
+vm_mac() { echo "02:00:00:00:01:0$1"; }
+h() { local n=$1; shift; ip -n "h$n" "$@"; }
+# fdb N OP ARGS...: on gnv0's own table (self), not on the bridge above it.
+fdb() { local n=$1 op=$2; shift 2; bridge -n "h$n" fdb "$op" "$@" self; }
+sysfs() { ip netns exec "h$1" cat "/sys/class/net/gnv0/geneve/$2"; }
+sysfs_set() { ip netns exec "h$1" sh -c "echo $3 > /sys/class/net/gnv0/geneve/$2"; }
+
+under() { [ "$FAMILY" = 6 ] && echo "2001:db8::$1" || echo "192.0.2.$1"; }
+
+topology()
+{
+	local n
+	netns_add ul && ip -n ul link add brU type bridge mcast_snooping 0 &&
+		ip -n ul link set brU up || return 1
+	for n in $HOSTS; do
+		netns_add h$n && netns_add vm$n &&
+		ip link add u$n netns h$n type veth peer name p$n netns ul &&
+		ip -n ul link set p$n master brU && ip -n ul link set p$n up &&
+		h $n addr add 192.0.2.$n/24 dev u$n && h $n link set u$n up &&
+		ipv6_on h$n u$n 2001:db8::$n &&
+		ip link add t$n netns h$n type veth peer name eth0 netns vm$n &&
+		ip -n vm$n link set eth0 address "$(vm_mac $n)" &&
+		ip -n vm$n addr add 10.1.0.$n/24 dev eth0 && ip -n vm$n link set eth0 up &&
+		h $n link add br0 type bridge && h $n link set t$n master br0 &&
+		h $n link set t$n up && h $n link set br0 up || return 1
+	done
+}
+
+# multipoint: gnv0 on every host, no remote of its own, all four hosts in
+# its flood list.
+multipoint()
+{
+	local n m any=0.0.0.0
+	[ "$FAMILY" = 6 ] && any=::
+	for n in $HOSTS; do
+		h $n link add gnv0 mtu 1400 type geneve id 100 remote $any &&
+		h $n link set gnv0 master br0 && h $n link set gnv0 up || return 1
+		for m in $HOSTS; do
+			fdb $n append $FLOOD dev gnv0 dst "$(under $m)" || return 1
+		done
+	done
+}
+
+# captures CMD...: runs CMD while every host's underlay port captures the
+# Geneve packets it receives that carry an inner frame of type ETH_TEST;
+# prints the four counts, h1 first.
+captures()
+{
+	local n pids=() filter='udp[28:2] = '$ETH_TEST
+	[ "$FAMILY" = 6 ] && filter="ip6[68:2] = $ETH_TEST"
+	for n in $HOSTS; do
+		# -p: not promiscuous, so that only what is sent to the host counts.
+		ip netns exec h$n tcpdump -p -q -n -s 128 -Q in -i u$n -w "$WORK/c$n.pcap" \
+			"udp dst port 6081 and $filter" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	sleep 2
+	"$@" >/dev/null
+	sleep 1
+	kill -INT "${pids[@]}"
+	wait "${pids[@]}"
+	for n in $HOSTS; do
+		echo -n "$(tcpdump -n -r "$WORK/c$n.pcap" 2>/dev/null | grep -c '\.6081: Geneve') "
+	done
+	echo
+}
+
+# frames VM DST_MAC COUNT [GAP]: COUNT frames of type ETH_TEST from VM's
+# eth0, GAP seconds apart (0).
+frames()
+{
+	ip netns exec "vm$1" $PY -c '
+import socket, sys, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+dst, src, n = bytes.fromhex(sys.argv[1].replace(":", "")), s.getsockname()[4], int(sys.argv[2])
+for i in range(n):
+    s.send(dst + src + bytes.fromhex(sys.argv[3][2:]) + b"fdb test frame".ljust(46, b"."))
+    time.sleep(float(sys.argv[4]))
+' "$2" "$3" "$ETH_TEST" "${4:-0}"
+}
+
+# all_ping: every VM pings every other, then keeps what ARP taught it for
+# good, so that no ARP probe adds to the frames the tests count.
+all_ping()
+{
+	local a b
+	for a in $HOSTS; do
+		for b in $HOSTS; do
+			[ $a = $b ] && continue
+			ip netns exec vm$a ping -c 1 -W 3 -q 10.1.0.$b >/dev/null ||
+				{ echo "vm$a -> vm$b"; return 1; }
+			ip -n vm$a neigh replace 10.1.0.$b lladdr "$(vm_mac $b)" dev eth0 \
+				nud permanent
+		done
+	done
+}
+
+# The entry for MAC on host N: "DST KIND" of each destination, or "none";
+# KIND is extern_learn, static, permanent or dynamic (no state shown).
+entry()
+{
+	bridge -n "h$1" fdb show dev gnv0 | awk -v mac="$2" '
+		$1 == mac && !/ master / {
+			d = ""; for (i = 2; i < NF; i++) if ($i == "dst") d = $(i + 1)
+			k = "dynamic"
+			if (/ permanent/) k = "permanent"
+			if (/ static/) k = "static"
+			if (/ extern_learn/) k = "extern_learn"
+			out = out sep d " " k; sep = "," }
+		END { print (out == "" ? "none" : out) }'
+}
+
+for FAMILY in 4 6; do
+	cleanup_netns
+	check "IPv$FAMILY: four hosts, a VM each, multipoint gnv0 with all four in its flood list" \
+		eval 'topology && multipoint'
+	check "IPv$FAMILY: every VM pings every other (ARP floods to all hosts)" all_ping
+	tx=$(devstat h1 gnv0 tx_packets)
+	got=$(captures frames 1 ff:ff:ff:ff:ff:ff 1)
+	check_eq "IPv$FAMILY: one broadcast from vm1 reaches h2, h3, h4 once each; h1 sends 3 copies, none to itself" \
+		"0 1 1 1 3" "$got$(($(devstat h1 gnv0 tx_packets) - tx))"
+	check_eq "IPv$FAMILY: 200 frames to vm2's (learnt) MAC reach h2 only" \
+		"0 200 0 0 " "$(captures frames 1 "$(vm_mac 2)" 200)"
+	check_eq "IPv$FAMILY: h1 learnt vm2, vm3, vm4 behind their hosts" \
+		"$(under 2) dynamic|$(under 3) dynamic|$(under 4) dynamic" \
+		"$(entry 1 "$(vm_mac 2)")|$(entry 1 "$(vm_mac 3)")|$(entry 1 "$(vm_mac 4)")"
+	check_eq "IPv$FAMILY: a frame to an unknown MAC floods to the three others" \
+		"0 1 1 1 " "$(captures frames 1 02:00:00:00:09:09 1)"
+done
+
+# ---- IPv4 from here on ----
+FAMILY=4
+cleanup_netns
+topology && multipoint && all_ping >/dev/null
+
+check_eq "flood list shown: four permanent destinations" \
+	"192.0.2.1 permanent,192.0.2.2 permanent,192.0.2.3 permanent,192.0.2.4 permanent" \
+	"$(entry 1 $FLOOD)"
+check_eq "bridge fdb get shows vm2's entry" "$(vm_mac 2)" \
+	"$(bridge -n h1 fdb get "$(vm_mac 2)" dev gnv0 self | awk '{print $1}')"
+check_eq "fdb_learnt and fdb_entries count the three VMs and the flood list" "3 4" \
+	"$(sysfs 1 fdb_learnt) $(sysfs 1 fdb_entries)"
+check "bridge -s fdb show gives entries their use times" \
+	eval 'bridge -n h1 -s fdb show dev gnv0 | grep "$(vm_mac 2)" | grep -v master | grep -q "used "'
+
+# Roaming: vm3 moves from h3 to h4 (the same MAC on h4's bridge).
+bridge -n h1 monitor fdb > "$WORK/monitor" 2>&1 &
+mon=$!
+sleep 1
+ip -n vm3 link set eth0 netns h4
+h 4 link add vm3b type veth peer name eth0 netns vm3 2>/dev/null
+ip -n h4 link del eth0
+h 4 link set vm3b master br0 && h 4 link set vm3b up
+ip -n vm3 link set eth0 address "$(vm_mac 3)"
+ip -n vm3 addr add 10.1.0.3/24 dev eth0 && ip -n vm3 link set eth0 up
+sleep 1
+# As a migrated VM announces itself, it speaks first.
+check "vm3 moved to h4: it pings vm1, and vm1 pings it" eval '
+	ip netns exec vm3 ping -c 1 -W 3 -q 10.1.0.1 >/dev/null &&
+	ip netns exec vm1 ping -c 3 -i 0.3 -W 3 -q 10.1.0.3 >/dev/null'
+sleep 1
+kill $mon
+check_eq "h1 moved vm3's entry to h4" "192.0.2.4 dynamic" "$(entry 1 "$(vm_mac 3)")"
+check "bridge monitor fdb showed the move" \
+	grep -q "$(vm_mac 3) dev gnv0 dst 192.0.2.4" "$WORK/monitor"
+
+# Ageing by not being seen: vm2 answers once, then goes quiet while h1
+# keeps sending to it, twice a second for 6 s.
+check "fdb_ageing set to 3 s on h1" sysfs_set 1 fdb_ageing 3
+ip netns exec vm1 ping -c 1 -W 3 -q 10.1.0.2 >/dev/null
+ip -n vm2 link set eth0 down
+frames 1 "$(vm_mac 2)" 12 0.5
+check_eq "vm2's entry aged although h1 sent to it (ageing by what is received)" \
+	none "$(entry 1 "$(vm_mac 2)")"
+ip -n vm2 link set eth0 up
+sysfs_set 1 fdb_ageing 300
+
+# Deletion: the frames flood again, and the entry is learnt again.
+ip netns exec vm1 ping -c 1 -W 3 -q 10.1.0.4 >/dev/null
+check "bridge fdb del of vm4's learnt entry" fdb 1 del "$(vm_mac 4)" dev gnv0
+check_eq "then a frame to vm4 floods to the three others" \
+	"0 1 1 1 " "$(captures frames 1 "$(vm_mac 4)" 1)"
+ip netns exec vm1 ping -c 1 -W 3 -q 10.1.0.4 >/dev/null
+check_eq "and vm4 is learnt again" "192.0.2.4 dynamic" "$(entry 1 "$(vm_mac 4)")"
+
+# Static and extern_learn entries stay where they were put.
+check "static entry for 02:00:00:00:05:05 behind h2" \
+	fdb 1 add 02:00:00:00:05:05 dev gnv0 dst 192.0.2.2 static
+check "extern_learn entry for 02:00:00:00:06:06 behind h2" \
+	fdb 1 add 02:00:00:00:06:06 dev gnv0 dst 192.0.2.2 extern_learn
+sysfs_set 1 fdb_ageing 1
+ip -n vm3 link set eth0 address 02:00:00:00:05:05
+ip netns exec vm3 ping -c 1 -W 2 -q 10.1.0.1 >/dev/null
+ip -n vm3 link set eth0 address 02:00:00:00:06:06
+ip netns exec vm3 ping -c 1 -W 2 -q 10.1.0.1 >/dev/null
+ip -n vm3 link set eth0 address "$(vm_mac 3)"
+sleep 3
+check_eq "seen behind h4 and 3 s later: both still behind h2, static and extern_learn" \
+	"192.0.2.2 static|192.0.2.2 extern_learn" \
+	"$(entry 1 02:00:00:00:05:05)|$(entry 1 02:00:00:00:06:06)"
+sysfs_set 1 fdb_ageing 300
+check_eq "replacing the extern_learn entry without extern_learn is refused" \
+	"Error: A control plane's entry (extern_learn) changes only by another such request." \
+	"$(fdb 1 replace 02:00:00:00:06:06 dev gnv0 dst 192.0.2.3 2>&1)"
+check "replacing it with extern_learn works" \
+	fdb 1 replace 02:00:00:00:06:06 dev gnv0 dst 192.0.2.3 extern_learn
+
+# Refusals, one per message.
+refused()
+{
+	local desc=$1 want=$2; shift 2
+	check_eq "$desc" "Error: $want." "$("$@" 2>&1)"
+}
+refused "add without dst" "A destination address (dst) is required" \
+	fdb 1 add 02:00:00:00:07:07 dev gnv0
+refused "IPv6 dst on an IPv4 device" "The destination must be an address of the underlay's family" \
+	fdb 1 add 02:00:00:00:07:07 dev gnv0 dst 2001:db8::2
+refused "dst 0.0.0.0" "The destination cannot be the unspecified address" \
+	fdb 1 add 02:00:00:00:07:07 dev gnv0 dst 0.0.0.0
+refused "multicast dst on a unicast MAC" "A multicast destination is only for the all-zeros address" \
+	fdb 1 add 02:00:00:00:07:07 dev gnv0 dst 239.1.1.1
+# bridge refuses these itself, or leaves port 0 out: raw netlink.
+check_eq "port 0" "ERR EINVAL The destination port cannot be 0" \
+	"$(ip netns exec h1 $PY "$TOOLS/rtnl.py" fdb-add gnv0 02:00:00:00:07:07 dst=192.0.2.2 port=0)"
+check_eq "VNI 2^24" "ERR ERANGE VNI must be lower than 16777216" \
+	"$(ip netns exec h1 $PY "$TOOLS/rtnl.py" fdb-add gnv0 02:00:00:00:07:07 dst=192.0.2.2 vni=16777216)"
+# gx's socket lives in h1; moved to vm1, it is given a via interface of
+# vm1's that h1 has no interface for.
+h 1 link add gx type geneve id 300 remote 0.0.0.0
+h 1 link set gx netns vm1
+ip -n vm1 link add dz index 900 type dummy
+refused "a via interface that the socket's namespace lacks" \
+	"No such via interface in the namespace of the device's socket" \
+	bridge -n vm1 fdb add 02:00:00:00:07:07 dev gx dst 192.0.2.2 via dz self
+ip -n vm1 link del gx
+ip -n vm1 link del dz
+refused "add of an existing entry" "An entry for this address exists already: replace or append" \
+	fdb 1 add 02:00:00:00:05:05 dev gnv0 dst 192.0.2.3
+refused "append to a unicast entry" "Only the all-zeros and multicast addresses take several destinations" \
+	fdb 1 append 02:00:00:00:05:05 dev gnv0 dst 192.0.2.3
+refused "append of a destination the flood list has" "The entry has this destination already" \
+	fdb 1 append $FLOOD dev gnv0 dst 192.0.2.2
+refused "del of an unknown entry" "No entry for this address" \
+	fdb 1 del 02:00:00:00:08:08 dev gnv0
+refused "del of a destination the entry lacks" "The entry has no such destination" \
+	fdb 1 del $FLOOD dev gnv0 dst 192.0.2.9
+refused "an entry flag other than extern_learn (sticky)" \
+	"Of the entry flags, only extern_learn is supported" \
+	fdb 1 add 02:00:00:00:07:07 dev gnv0 dst 192.0.2.2 sticky
+refused "get of an unknown entry" "No forwarding database entry for this address" \
+	bridge -n h1 fdb get 02:00:00:00:08:08 dev gnv0 self
+h 1 link add ext0 type geneve external dstport 7000
+refused "an external device has no forwarding database" \
+	"An externally controlled device has no forwarding database" \
+	fdb 1 add 02:00:00:00:07:07 dev ext0 dst 192.0.2.2
+refused "multicast groups are not supported yet" \
+	"Multicast underlay groups are not supported by this version of the module" \
+	fdb 1 append $FLOOD dev gnv0 dst 239.1.1.1
+check_eq "the knobs refuse out-of-range values" "fail fail" \
+	"$(sysfs_set 1 fdb_ageing 0 2>/dev/null && echo ok || echo fail) $(sysfs_set 1 fdb_learning 2 2>/dev/null && echo ok || echo fail)"
+
+# A flood list entry removed, then the whole flood list flushed away.
+check "del of one flood destination" fdb 1 del $FLOOD dev gnv0 dst 192.0.2.4
+check_eq "the others stay" "192.0.2.1 permanent,192.0.2.2 permanent,192.0.2.3 permanent" \
+	"$(entry 1 $FLOOD)"
+check "bridge fdb flush dev gnv0 dynamic: learnt entries go" \
+	eval 'fdb 1 flush dev gnv0 dynamic && [ "$(sysfs 1 fdb_learnt)" = 0 ] &&
+	      [ "$(entry 1 $FLOOD)" != none ]'
+
+# Learning off: nothing is learnt, unicast floods.
+sysfs_set 1 fdb_learning 0
+ip netns exec vm1 ping -c 1 -W 3 -q 10.1.0.2 >/dev/null
+check_eq "fdb_learning 0: nothing learnt from replies" "0" "$(sysfs 1 fdb_learnt)"
+sysfs_set 1 fdb_learning 1
+
+# 100 000 forged sources from vm1 reach h2, which learns at most its limit.
+# Bridges do not learn them (their own tables are not under test here).
+cc -O2 -o "$WORK/macflood" "$TOOLS/macflood.c"
+for n in $HOSTS; do
+	h $n link set dev gnv0 type bridge_slave learning off
+done
+h 1 link set dev t1 type bridge_slave learning off
+slab0=$(awk '$1 == "Slab:" {print $2}' /proc/meminfo)
+before=$(ethstats h2 gnv0)
+ip netns exec vm1 "$WORK/macflood" eth0 100000
+sleep 2
+check_eq "h2: learnt entries stop at fdb_max_learnt (4096, 3 of them real VMs)" 4096 \
+	"$(sysfs 2 fdb_learnt)"
+check "h2: learn_drop_limit counts the sources refused" eval '
+	[ "$(stat_moves "$before" "$(ethstats h2 gnv0)" | grep -o "learn_drop_limit+[0-9]*" |
+	     cut -d+ -f2)" -ge $((100000 - 4096)) ]'
+slab1=$(awk '$1 == "Slab:" {print $2}' /proc/meminfo)
+check "kernel slab grew by less than 32 MiB (4 hosts, 3 x 4096 entries at most)" \
+	test $((slab1 - slab0)) -lt 32768
+check "the real VMs still talk" eval 'ip netns exec vm2 ping -c 2 -i 0.3 -W 3 -q 10.1.0.4 >/dev/null'
+check "fdb_max_learnt raised to 8192 on h2: learning resumes" eval '
+	sysfs_set 2 fdb_max_learnt 8192 && ip netns exec vm1 "$WORK/macflood" eth0 5000 &&
+	sleep 1 && [ "$(sysfs 2 fdb_learnt)" -gt 4096 ]'
+
+# Cleanup: entries go with the device, the namespace, the module.
+check "device deleted with thousands of entries" h 2 link del gnv0
+check "namespace h3 deleted with its entries" ip netns del h3
+check "rmmod geneve with devices and entries in place (h1, h4)" geneve_unload
+cleanup_netns
+require_ours
+
+tap_done
