@@ -543,6 +543,9 @@ static void geneve_tx_to(struct geneve_tx *copy, const struct geneve_tx *tx,
 	copy->oif = r->ifindex;
 	if (tx->cache)
 		copy->cache = (struct dst_cache *)&r->dst_cache;
+	/* A group reaches the local segment only, unless a TTL is set. */
+	if (r->group && !tx->cfg->ttl && !tx->cfg->ttl_inherit)
+		copy->ttl = 1;
 }
 
 /* A copy of @skb to @r; what becomes of it is counted, not returned. */

@@ -66,6 +66,7 @@ static struct geneve_fdb_remote *geneve_fdb_remote_new(const struct geneve_fdb_r
 	r->port = dest->port;
 	r->vni = dest->vni;
 	r->ifindex = dest->ifindex;
+	r->group = dest->group;
 	if (dst_cache_init(&r->dst_cache, gfp)) {
 		kfree(r);
 		return NULL;
@@ -524,11 +525,7 @@ static int geneve_fdb_parse(struct geneve_dev *geneve, struct nlattr *tb[],
 		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_VNI], "VNI must be lower than 16777216");
 		return -ERANGE;
 	}
-	if (req.dst_multicast) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_DST],
-				    "Multicast underlay groups are not supported by this version of the module");
-		return -EOPNOTSUPP;
-	}
+	dest->group = req.dst_multicast;
 	return 0;
 }
 
@@ -601,6 +598,38 @@ static int geneve_fdb_update(struct geneve_dev *geneve,
 	return 0;
 }
 
+/* Removes destination @r of @e (NULL: all of them, and so @e itself). */
+static void geneve_fdb_drop_dest(struct geneve_dev *geneve,
+				 struct geneve_fdb_entry *e,
+				 struct geneve_fdb_remote *r)
+{
+	lockdep_assert_held(&geneve->fdb.lock);
+	if (r && !list_is_singular(&e->remotes)) {
+		geneve_fdb_notify(geneve, e, r, RTM_DELNEIGH);
+		list_del_rcu(&r->node);
+		call_rcu(&r->rcu, geneve_fdb_remote_free_rcu);
+	} else {
+		geneve_fdb_unlink(geneve, e, true);
+	}
+}
+
+/* Takes back what a request added, when its group could not be joined. */
+static void geneve_fdb_remove_dest(struct geneve_dev *geneve, const u8 *mac,
+				   const struct geneve_fdb_remote *dest)
+{
+	bool ipv6 = geneve_cfg(geneve)->family == AF_INET6;
+	struct geneve_fdb *fdb = &geneve->fdb;
+	struct geneve_fdb_remote *r;
+	struct geneve_fdb_entry *e;
+
+	spin_lock_bh(&fdb->lock);
+	e = geneve_fdb_find(fdb, mac);
+	r = e ? geneve_fdb_find_dest(ipv6, e, dest) : NULL;
+	if (r)
+		geneve_fdb_drop_dest(geneve, e, r);
+	spin_unlock_bh(&fdb->lock);
+}
+
 int geneve_fdb_add(struct ndmsg *ndm, struct nlattr *tb[],
 		   struct net_device *dev, const unsigned char *addr, u16 vid,
 		   u16 flags, struct netlink_ext_ack *extack)
@@ -624,6 +653,12 @@ int geneve_fdb_add(struct ndmsg *ndm, struct nlattr *tb[],
 	err = geneve_fdb_parse(geneve, tb, addr, true, &dest, extack);
 	if (err)
 		return err;
+	/* A membership lives as long as its destination: no ageing it away. */
+	if (dest.group && !(ndm->ndm_state & (NUD_PERMANENT | NUD_NOARP))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_DST],
+				    "A multicast destination is permanent or static");
+		return -EINVAL;
+	}
 	err = geneve_fdb_prepare(geneve);
 	if (err)
 		return err;
@@ -659,8 +694,17 @@ int geneve_fdb_add(struct ndmsg *ndm, struct nlattr *tb[],
 	if (r)
 		geneve_fdb_remote_free(r);
 	kfree(fresh);
-	if (!err && !(ndm->ndm_state & (NUD_PERMANENT | NUD_NOARP)))
+	if (err)
+		return err;
+	if (!(ndm->ndm_state & (NUD_PERMANENT | NUD_NOARP)))
 		geneve_fdb_ageing_kick(geneve);
+	/* A replace may have dropped a group, an append added one. */
+	err = geneve_groups_sync(geneve, netif_running(geneve->dev));
+	if (err) {
+		geneve_fdb_remove_dest(geneve, addr, &dest);
+		geneve_groups_sync(geneve, netif_running(geneve->dev));
+		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_DST], "Cannot join the multicast group");
+	}
 	return err;
 }
 
@@ -693,17 +737,11 @@ int geneve_fdb_del(struct ndmsg *ndm, struct nlattr *tb[],
 			err = -ENOENT;
 		}
 	}
-	if (err)
-		goto out;
-	if (r && !list_is_singular(&e->remotes)) {
-		geneve_fdb_notify(geneve, e, r, RTM_DELNEIGH);
-		list_del_rcu(&r->node);
-		call_rcu(&r->rcu, geneve_fdb_remote_free_rcu);
-	} else {
-		geneve_fdb_unlink(geneve, e, true);
-	}
-out:
+	if (!err)
+		geneve_fdb_drop_dest(geneve, e, r);
 	spin_unlock_bh(&fdb->lock);
+	if (!err)
+		geneve_groups_sync(geneve, netif_running(geneve->dev));
 	return err;
 }
 
@@ -747,6 +785,7 @@ int geneve_fdb_del_bulk(struct ndmsg *ndm, struct nlattr *tb[],
 				    ~(NTF_SELF | NTF_MASTER);
 	if (geneve->fdb.ready)
 		geneve_fdb_flush(geneve, geneve_fdb_match_filter, &filter, true);
+	geneve_groups_sync(geneve, netif_running(geneve->dev));
 	return 0;
 }
 
@@ -880,6 +919,7 @@ int geneve_fdb_init(struct geneve_dev *geneve)
 	struct geneve_fdb *fdb = &geneve->fdb;
 
 	INIT_LIST_HEAD(&fdb->entries);
+	INIT_LIST_HEAD(&geneve->groups);
 	spin_lock_init(&fdb->lock);
 	INIT_DELAYED_WORK(&fdb->ageing_work, geneve_fdb_ageing_work);
 	fdb->max_learnt = GENEVE_FDB_MAX_LEARNT_DEFAULT;
@@ -900,10 +940,12 @@ int geneve_fdb_set_learning(struct geneve_dev *geneve, bool on)
 	return err;
 }
 
-void geneve_fdb_open(struct geneve_dev *geneve)
+/* Once the device has its sockets: the flood list's groups are joined. */
+int geneve_fdb_open(struct geneve_dev *geneve)
 {
 	if (READ_ONCE(geneve->fdb.count))
 		geneve_fdb_ageing_kick(geneve);
+	return geneve_groups_sync(geneve, true);
 }
 
 static bool geneve_fdb_match_learnt(const struct geneve_fdb_entry *e,
@@ -917,12 +959,43 @@ void geneve_fdb_stop(struct geneve_dev *geneve)
 {
 	cancel_delayed_work_sync(&geneve->fdb.ageing_work);
 	geneve_fdb_flush(geneve, geneve_fdb_match_learnt, NULL, true);
+	geneve_groups_sync(geneve, false);
+}
+
+/*
+ * The via interface @ifindex is going away: the destinations through it go
+ * (a later interface could reuse the number), an entry with no other
+ * destination with them, and so do their groups.
+ */
+void geneve_fdb_forget_via(struct geneve_dev *geneve, int ifindex)
+{
+	struct geneve_fdb *fdb = &geneve->fdb;
+	struct geneve_fdb_remote *r, *next_r;
+	struct geneve_fdb_entry *e, *next;
+
+	ASSERT_RTNL();
+	if (!fdb->ready)
+		return;
+	spin_lock_bh(&fdb->lock);
+	list_for_each_entry_safe(e, next, &fdb->entries, node)
+		list_for_each_entry_safe(r, next_r, &e->remotes, node) {
+			if (r->ifindex != ifindex)
+				continue;
+			if (list_is_singular(&e->remotes)) {
+				geneve_fdb_unlink(geneve, e, true);
+				break;
+			}
+			geneve_fdb_drop_dest(geneve, e, r);
+		}
+	spin_unlock_bh(&fdb->lock);
+	geneve_groups_sync(geneve, netif_running(geneve->dev));
 }
 
 /* Once no packet can reach the device (ndo_uninit). */
 void geneve_fdb_destroy(struct geneve_dev *geneve)
 {
 	cancel_delayed_work_sync(&geneve->fdb.ageing_work);
+	WARN_ON_ONCE(!list_empty(&geneve->groups));	/* left when stopped */
 	geneve_fdb_flush(geneve, NULL, NULL, false);
 	if (geneve->fdb.ready)
 		rhashtable_destroy(&geneve->fdb.table);

@@ -86,6 +86,7 @@ static struct geneve_sock *geneve_sock_create(struct net *net,
 	gs->af = af;
 	gs->port = port;
 	gs->local = *local;
+	INIT_LIST_HEAD(&gs->groups);
 	for (i = 0; i < ARRAY_SIZE(gs->vni_heads); i++)
 		INIT_HLIST_HEAD(&gs->vni_heads[i]);
 
@@ -127,6 +128,7 @@ static void geneve_sock_put(struct geneve_sock *gs)
 	WRITE_ONCE(gs->users, gs->users - 1);
 	if (gs->users)
 		return;
+	WARN_ON_ONCE(!list_empty(&gs->groups));	/* left by their devices */
 	list_del_rcu(&gs->net_node);
 	udp_tunnel_notify_del_rx_port(gs->sock, UDP_TUNNEL_TYPE_GENEVE);
 	/* Clears sk_user_data and waits for encap_rcv callers to finish. */
@@ -184,6 +186,7 @@ static int geneve_dev_open(struct net_device *dev)
 	const struct geneve_cfg *cfg = geneve_cfg(geneve);
 	struct geneve_sock *gs;
 	enum geneve_af af;
+	int err;
 
 	for (af = 0; af < GENEVE_AF_MAX; af++) {
 		if (!geneve_cfg_uses_af(cfg, af))
@@ -199,8 +202,10 @@ static int geneve_dev_open(struct net_device *dev)
 		}
 		geneve_attach(geneve, af, gs);
 	}
-	geneve_fdb_open(geneve);
-	return 0;
+	err = geneve_fdb_open(geneve);
+	if (err)
+		geneve_dev_stop(dev);
+	return err;
 }
 
 /* Per-device datapath state: route caches, per-CPU counters. */
@@ -662,8 +667,15 @@ static int geneve_netdev_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct geneve_dev *geneve;
 	struct geneve_sock *gs;
 
+	if (event == NETDEV_UNREGISTER) {
+		list_for_each_entry(geneve, &geneve_pernet(dev_net(dev))->devices,
+				    net_node)
+			geneve_fdb_forget_via(geneve, dev->ifindex);
+		return NOTIFY_DONE;
+	}
 	if (event != NETDEV_UDP_TUNNEL_PUSH_INFO &&
 	    event != NETDEV_UDP_TUNNEL_DROP_INFO)
 		return NOTIFY_DONE;

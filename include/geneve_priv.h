@@ -181,6 +181,7 @@ struct geneve_sock {
 	__be16 port;
 	union geneve_addr local;
 	unsigned int users;		/* open devices, under RTNL */
+	struct list_head groups;	/* multicast memberships, under RTNL */
 	struct geneve_dev __rcu *external;
 	atomic_long_t drops[GENEVE_SOCK_DROP_MAX];
 	struct rcu_head rcu;
@@ -217,6 +218,7 @@ struct geneve_fdb_remote {
 	__be16 port;
 	u32 vni;
 	int ifindex;			/* 0: the route decides */
+	bool group;			/* a multicast group (flood list only) */
 	struct dst_cache dst_cache;
 	struct rcu_head rcu;
 };
@@ -274,6 +276,7 @@ struct geneve_dev {
 	struct geneve_conf confs[2];
 	unsigned int __percpu *rx_queued; /* packets in each CPU's rx cell */
 	struct geneve_fdb fdb;
+	struct list_head groups;	/* memberships held, under RTNL */
 	atomic_long_t drops[GENEVE_DROP_MAX];
 };
 
@@ -354,8 +357,9 @@ void geneve_rx_cells_exit(void);
 #define GENEVE_FDB_MAX_LEARNT_DEFAULT	4096
 int geneve_fdb_init(struct geneve_dev *geneve);
 void geneve_fdb_destroy(struct geneve_dev *geneve);
-void geneve_fdb_open(struct geneve_dev *geneve);
+int geneve_fdb_open(struct geneve_dev *geneve);
 void geneve_fdb_stop(struct geneve_dev *geneve);
+void geneve_fdb_forget_via(struct geneve_dev *geneve, int ifindex);
 struct geneve_fdb_entry *geneve_fdb_find(struct geneve_fdb *fdb, const u8 *mac);
 struct geneve_fdb_entry *geneve_fdb_flood_entry(struct geneve_fdb *fdb);
 void geneve_fdb_learn(struct geneve_dev *geneve, const struct geneve_cfg *cfg,
@@ -377,6 +381,13 @@ int geneve_fdb_dump(struct sk_buff *skb, struct netlink_callback *cb,
 int geneve_fdb_get(struct sk_buff *skb, struct nlattr *tb[],
 		   struct net_device *dev, const unsigned char *addr, u16 vid,
 		   u32 portid, u32 seq, struct netlink_ext_ack *extack);
+
+/* geneve_groups.c */
+int geneve_group_join(struct geneve_sock *gs, const union geneve_addr *addr,
+		      int ifindex);
+void geneve_group_leave(struct geneve_sock *gs, const union geneve_addr *addr,
+			int ifindex);
+int geneve_groups_sync(struct geneve_dev *geneve, bool up);
 
 /* geneve_sysfs.c */
 extern const struct attribute_group geneve_sysfs_group;

@@ -112,7 +112,10 @@ a_drops=$(moves gnA)
 b_moves=$(moves gnB)
 check "flood of A from CPU 0: A's share overflowed ($a_drops)" \
 	eval '[[ "$a_drops" == *rx_drop_backlog+* ]]'
-check_eq "meanwhile B's ping from CPU 1: no loss (B's counters: $b_moves)" 0 "$lost"
+# netem itself may drop behind the flood (its queue is full): the cells'
+# share of the loss is what B's own counters say.
+check "meanwhile B's ping from CPU 1: none of B's packets dropped in the cells ($b_moves), ping loss $lost % (< 5)" \
+	eval '[ "${b_moves#* }" = "-" ] && [ "${lost%.*}" -lt 5 ]'
 check "meanwhile B's TCP from CPU 1 completed" eval '[ $tcp_ok = 0 ] && grep -q receiver "$WORK/tcp.log"'
 tc -n gh1 qdisc del dev u1 root
 
