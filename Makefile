@@ -1,13 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Front end: build, check, bench, demo, install.  The module itself is built by Kbuild.
 
-# The kernel to build for: the running one when it has a build tree, else the
-# newest installed kernel that also has an image to boot (this machine's own
-# kernel cannot load modules, so tests boot that one in a VM).
-KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; else \
-	  for v in $$(ls -1 /lib/modules 2>/dev/null | sort -V -r); do \
-	    [ -d /lib/modules/$$v/build ] && [ -e /boot/vmlinuz-$$v ] && { echo $$v; break; }; \
-	  done; fi)
+# The kernel to build for: see selftests/kver.sh (this machine's own kernel
+# cannot load modules, so tests boot that one in a VM).
+KVER ?= $(shell $(CURDIR)/selftests/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 
 .PHONY: all modules testmods clean install deps check bench demo unit

@@ -36,8 +36,7 @@
 # the guest's kernel log (or console log if the guest wrote none).
 #
 # Environment:
-#   KVER       kernel version to boot (default: newest with both
-#              /boot/vmlinuz-KVER and /lib/modules/KVER/kernel)
+#   KVER       kernel version to boot (default: what kver.sh prints)
 #   VM_DEBUG=1 show the whole boot on the console and trace the guest init
 #   VM_ACCEL   tcg or kvm to skip the probe that decides (default: KVM when
 #              /dev/kvm is writable and a probe boot under it works), or
@@ -107,14 +106,8 @@ cmd_deps() {
 }
 
 default_kver() {
-	local v
-	for v in $(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -rV); do
-		if [ -d "/lib/modules/$v/kernel" ]; then
-			echo "$v"
-			return
-		fi
-	done
-	die "no kernel with both /boot/vmlinuz-KVER and /lib/modules/KVER/kernel (run: $SELF deps)"
+	"$SELF_DIR/kver.sh" ||
+		die "no kernel with both /boot/vmlinuz-KVER and /lib/modules/KVER/kernel (run: $SELF deps)"
 }
 
 # Sets KERNEL to the image QEMU boots.  Decompressing the bzImage takes ~3 s
