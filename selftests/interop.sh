@@ -6,7 +6,10 @@
 # underlay family x checksums x port x L3 mode x TTL/TOS/DF, both sides build
 # the same tunnel and ping the other with IPv4 and IPv6 inside (ARP and
 # neighbour discovery included), sends a 6000-byte ping and runs iperf3 TCP
-# both ways.  The VMs keep in step through files in $VM_SHARED.
+# both ways.  Then the forwarding database: a multipoint device of ours in
+# VM a, whose flood list names two hosts (namespaces) in VM b, each with an
+# in-tree point-to-point device back to a, over IPv4 and IPv6 underlays.
+# The VMs keep in step through files in $VM_SHARED.
 source "$(dirname "$0")/lib.sh"
 
 case ${VM_NAME:?} in
@@ -42,7 +45,7 @@ ROWS=(
 	"IPv4, ttl 9 tos 0x10 df set|4|ttl 9 tos 0x10 df set"
 	"IPv6, flowlabel 0x12345 ttl 7|6|flowlabel 0x12345 ttl 7"
 )
-tap_plan $((1 + 5 * ${#ROWS[@]}))
+tap_plan $((1 + 5 * ${#ROWS[@]} + 3 * 2))
 
 if [ "$VM_NAME" = a ]; then
 	check "VM a runs our geneve.ko" geneve_load_ours
@@ -85,5 +88,93 @@ for row in "${ROWS[@]}"; do
 		barrier "row$n-b-sent"
 	fi
 	barrier "row$n-done"
+done
+ip link del gnv0 2>/dev/null
+
+# ---- FDB: our multipoint gnv0 in a, in-tree hosts hb2 and hb3 in b ----
+# b's eth0 becomes a port of a switch that hb2 (192.0.2.12, 2001:db8::12)
+# and hb3 (.13) hang on; their gnv0 have fixed MACs and 10.9.0.12/.13.
+if [ "$VM_NAME" = b ]; then
+	ip addr flush dev eth0
+	ip link add brU type bridge mcast_snooping 0
+	ip link set eth0 master brU
+	ip link set brU up
+	for h in 2 3; do
+		netns_add hb$h
+		ip link add u$h netns hb$h type veth peer name p$h
+		ip link set p$h master brU up
+		ip -n hb$h addr add 192.0.2.1$h/24 dev u$h
+		ipv6_on hb$h u$h 2001:db8::1$h
+		ip -n hb$h link set u$h up
+	done
+fi
+rx_of() { ip netns exec "hb$1" cat /sys/class/net/gnv0/statistics/rx_packets; }
+
+for FAMILY in 4 6; do
+	ua=192.0.2.1 under=192.0.2.1
+	[ $FAMILY = 6 ] && ua=2001:db8::1 under=2001:db8::1
+	if [ "$VM_NAME" = a ]; then
+		any=0.0.0.0
+		[ $FAMILY = 6 ] && any=::
+		check "[FDB IPv$FAMILY] a: multipoint gnv0 (ours), flood list hb2 and hb3" eval "
+			ip link del gnv0 2>/dev/null; ip link add gnv0 type geneve id 100 remote $any &&
+			ip addr add 10.9.0.1/24 dev gnv0 && ip link set gnv0 up &&
+			bridge fdb append 00:00:00:00:00:00 dev gnv0 dst ${under}2 self &&
+			bridge fdb append 00:00:00:00:00:00 dev gnv0 dst ${under}3 self"
+	else
+		check "[FDB IPv$FAMILY] b: hb2, hb3 with in-tree gnv0 remote $ua" eval '
+			for h in 2 3; do
+				ip -n hb$h link del gnv0 2>/dev/null
+				ip -n hb$h link add gnv0 address 02:00:00:00:0b:0$h type geneve \
+					id 100 remote $ua &&
+				ip -n hb$h addr add 10.9.0.1$h/24 dev gnv0 &&
+				ip -n hb$h link set gnv0 up || exit 1
+			done'
+	fi
+	barrier "fdb$FAMILY-up"
+	if [ "$VM_NAME" = a ]; then
+		# ARP floods to both; the replies teach a where each host is.
+		check_eq "[FDB IPv$FAMILY] a pings hb2 and hb3, and learnt each MAC behind its address" \
+			"02:00:00:00:0b:02 dst ${under}2 self|02:00:00:00:0b:03 dst ${under}3 self" \
+			"$(ping -c 1 -W 5 -q 10.9.0.12 >/dev/null; ping -c 1 -W 5 -q 10.9.0.13 >/dev/null
+			   bridge fdb show dev gnv0 | grep '^02:00:00:00:0b:0[23] ' | sort | tr -s ' ' |
+			   sed 's/ $//' | paste -sd '|')"
+		# No ARP refresh in the counts that follow.
+		ip neigh replace 10.9.0.12 lladdr 02:00:00:00:0b:02 dev gnv0 nud permanent
+		ip neigh replace 10.9.0.13 lladdr 02:00:00:00:0b:03 dev gnv0 nud permanent
+		cat /sys/class/net/gnv0/address > "$VM_SHARED/gnv0-mac.a"
+	fi
+	barrier "fdb$FAMILY-learnt"
+	if [ "$VM_NAME" = b ]; then
+		for h in 2 3; do
+			ip -n hb$h neigh replace 10.9.0.1 dev gnv0 nud permanent \
+				lladdr "$(cat "$VM_SHARED/gnv0-mac.a")"
+		done
+		before="$(rx_of 2) $(rx_of 3)"
+	fi
+	barrier "fdb$FAMILY-counting"
+	if [ "$VM_NAME" = a ]; then
+		ping -c 100 -i 0.01 -q 10.9.0.12 >/dev/null
+		barrier "fdb$FAMILY-unicast"
+		barrier "fdb$FAMILY-unicast-counted"
+		tx=$(cat /sys/class/net/gnv0/statistics/tx_packets)
+		ping -b -c 1 -W 1 10.9.0.255 >/dev/null 2>&1
+		check_eq "[FDB IPv$FAMILY] a's one broadcast left as two copies" 2 \
+			$(($(cat /sys/class/net/gnv0/statistics/tx_packets) - tx))
+		barrier "fdb$FAMILY-broadcast"
+	else
+		barrier "fdb$FAMILY-unicast"
+		read -r b2 b3 <<<"$before"
+		check_eq "[FDB IPv$FAMILY] 100 pings to hb2's learnt MAC: hb2 got 100, hb3 none" \
+			"100 0" "$(($(rx_of 2) - b2)) $(($(rx_of 3) - b3))"
+		before="$(rx_of 2) $(rx_of 3)"
+		barrier "fdb$FAMILY-unicast-counted"
+		barrier "fdb$FAMILY-broadcast"
+		read -r b2 b3 <<<"$before"
+		check_eq "[FDB IPv$FAMILY] a's broadcast reached hb2 and hb3 once each" \
+			"1 1" "$(($(rx_of 2) - b2)) $(($(rx_of 3) - b3))"
+	fi
+	barrier "fdb$FAMILY-done"
+	[ "$VM_NAME" = a ] && rm -f "$VM_SHARED/gnv0-mac.a"
 done
 tap_done
