@@ -139,12 +139,27 @@ static size_t geneve_fdb_msg_size(void)
 	       nla_total_size(sizeof(struct nda_cacheinfo));
 }
 
+/* Where @r sends: only what differs from the device's own port and VNI. */
+static int geneve_fdb_put_dest(struct sk_buff *skb, const struct geneve_cfg *cfg,
+			       const struct geneve_fdb_remote *r)
+{
+	int err = cfg->family == AF_INET6 ? nla_put_in6_addr(skb, NDA_DST, &r->ip.v6) :
+					    nla_put_in_addr(skb, NDA_DST, r->ip.v4);
+
+	if (!err && r->port != cfg->dst_port)
+		err = nla_put_be16(skb, NDA_PORT, r->port);
+	if (!err && r->vni != cfg->vni)
+		err = nla_put_u32(skb, NDA_VNI, r->vni);
+	if (!err && r->ifindex)
+		err = nla_put_u32(skb, NDA_IFINDEX, r->ifindex);
+	return err;
+}
+
 static int geneve_fdb_fill(struct sk_buff *skb, struct geneve_dev *geneve,
 			   const struct geneve_fdb_entry *e,
 			   const struct geneve_fdb_remote *r,
 			   u32 portid, u32 seq, int type, unsigned int flags)
 {
-	const struct geneve_cfg *cfg = geneve_cfg(geneve);
 	struct net_device *dev = geneve->dev;
 	unsigned long now = jiffies;
 	struct nda_cacheinfo ci = {
@@ -165,32 +180,18 @@ static int geneve_fdb_fill(struct sk_buff *skb, struct geneve_dev *geneve,
 	ndm->ndm_flags = NTF_SELF | e->ntf;
 	ndm->ndm_type = RTN_UNICAST;
 
-	if (nla_put(skb, NDA_LLADDR, ETH_ALEN, e->mac))
-		goto nla_put_failure;
-	if (!net_eq(dev_net(dev), geneve->net) &&
-	    nla_put_s32(skb, NDA_LINK_NETNSID,
-			peernet2id_alloc(dev_net(dev), geneve->net, GFP_ATOMIC)))
-		goto nla_put_failure;
-	if (r) {
-		if (cfg->family == AF_INET6 ?
-		    nla_put_in6_addr(skb, NDA_DST, &r->ip.v6) :
-		    nla_put_in_addr(skb, NDA_DST, r->ip.v4))
-			goto nla_put_failure;
-		if (r->port != cfg->dst_port && nla_put_be16(skb, NDA_PORT, r->port))
-			goto nla_put_failure;
-		if (r->vni != cfg->vni && nla_put_u32(skb, NDA_VNI, r->vni))
-			goto nla_put_failure;
-		if (r->ifindex && nla_put_u32(skb, NDA_IFINDEX, r->ifindex))
-			goto nla_put_failure;
+	/* The socket's namespace, when the device has moved out of it. */
+	if (nla_put(skb, NDA_LLADDR, ETH_ALEN, e->mac) ||
+	    nla_put(skb, NDA_CACHEINFO, sizeof(ci), &ci) ||
+	    (!net_eq(dev_net(dev), geneve->net) &&
+	     nla_put_s32(skb, NDA_LINK_NETNSID,
+			 peernet2id_alloc(dev_net(dev), geneve->net, GFP_ATOMIC))) ||
+	    (r && geneve_fdb_put_dest(skb, geneve_cfg(geneve), r))) {
+		nlmsg_cancel(skb, nlh);
+		return -EMSGSIZE;
 	}
-	if (nla_put(skb, NDA_CACHEINFO, sizeof(ci), &ci))
-		goto nla_put_failure;
 	nlmsg_end(skb, nlh);
 	return 0;
-
-nla_put_failure:
-	nlmsg_cancel(skb, nlh);
-	return -EMSGSIZE;
 }
 
 /* From any context: learning notifies from softirq. */
