@@ -33,13 +33,18 @@ static const struct rhashtable_params geneve_fdb_params = {
 
 static const u8 geneve_fdb_flood_mac[ETH_ALEN];
 
-static enum geneve_fdb_kind geneve_fdb_kind(const struct geneve_fdb_entry *e)
+static enum geneve_fdb_kind geneve_fdb_kind_of(u16 state, u8 ntf)
 {
-	if (e->ntf & NTF_EXT_LEARNED)
+	if (ntf & NTF_EXT_LEARNED)
 		return GENEVE_FDB_EXTERNAL;
-	if (e->state & (NUD_PERMANENT | NUD_NOARP))
+	if (state & (NUD_PERMANENT | NUD_NOARP))
 		return GENEVE_FDB_STATIC;
 	return GENEVE_FDB_DYNAMIC;
+}
+
+static enum geneve_fdb_kind geneve_fdb_kind(const struct geneve_fdb_entry *e)
+{
+	return geneve_fdb_kind_of(READ_ONCE(e->state), READ_ONCE(e->ntf));
 }
 
 struct geneve_fdb_entry *geneve_fdb_find(struct geneve_fdb *fdb, const u8 *mac)
@@ -95,6 +100,7 @@ static struct geneve_fdb_entry *geneve_fdb_entry_new(const u8 *mac, gfp_t gfp)
 	INIT_LIST_HEAD(&e->remotes);
 	e->seen = jiffies;
 	e->used = e->seen;
+	e->moved = e->seen - GENEVE_FDB_REFRESH;	/* free to move at once */
 	return e;
 }
 
@@ -530,11 +536,16 @@ static int geneve_fdb_parse(struct geneve_dev *geneve, struct nlattr *tb[],
 	return 0;
 }
 
-static int geneve_fdb_check_entry_kind(const struct ndmsg *ndm,
+static int geneve_fdb_check_entry_kind(const struct ndmsg *ndm, const u8 *mac,
 				       struct netlink_ext_ack *extack)
 {
 	if (!(ndm->ndm_state & (NUD_PERMANENT | NUD_REACHABLE))) {
 		NL_SET_ERR_MSG(extack, "An entry is permanent, static or dynamic");
+		return -EINVAL;
+	}
+	if (!geneve_fdb_kind_allowed(mac, geneve_fdb_kind_of(ndm->ndm_state,
+							     ndm->ndm_flags))) {
+		NL_SET_ERR_MSG(extack, "The all-zeros entry is permanent or static");
 		return -EINVAL;
 	}
 	if (ndm->ndm_flags & ~(NTF_SELF | NTF_MASTER | NTF_EXT_LEARNED)) {
@@ -593,8 +604,8 @@ static int geneve_fdb_update(struct geneve_dev *geneve,
 		e->learnt = false;
 		WRITE_ONCE(geneve->fdb.learnt, geneve->fdb.learnt - 1);
 	}
-	e->state = ndm->ndm_state;
-	e->ntf = ndm->ndm_flags & NTF_EXT_LEARNED;
+	WRITE_ONCE(e->state, ndm->ndm_state);
+	WRITE_ONCE(e->ntf, ndm->ndm_flags & NTF_EXT_LEARNED);
 	WRITE_ONCE(e->seen, jiffies);
 	return 0;
 }
@@ -614,7 +625,7 @@ static void geneve_fdb_drop_dest(struct geneve_dev *geneve,
 	}
 }
 
-/* Takes back what a request added, when its group could not be joined. */
+/* Takes back what a request added, when its groups could not be held. */
 static void geneve_fdb_remove_dest(struct geneve_dev *geneve, const u8 *mac,
 				   const struct geneve_fdb_remote *dest)
 {
@@ -639,6 +650,7 @@ int geneve_fdb_add(struct ndmsg *ndm, struct nlattr *tb[],
 	struct geneve_fdb *fdb = &geneve->fdb;
 	struct geneve_fdb_entry *e, *fresh;
 	struct geneve_fdb_remote dest, *r;
+	struct geneve_held_group pending;
 	int err;
 
 	err = geneve_fdb_usable(geneve, extack);
@@ -648,27 +660,27 @@ int geneve_fdb_add(struct ndmsg *ndm, struct nlattr *tb[],
 		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_VLAN], "VLANs are not supported");
 		return -EINVAL;
 	}
-	err = geneve_fdb_check_entry_kind(ndm, extack);
+	err = geneve_fdb_check_entry_kind(ndm, addr, extack);
 	if (err)
 		return err;
 	err = geneve_fdb_parse(geneve, tb, addr, true, &dest, extack);
 	if (err)
 		return err;
-	/* A membership lives as long as its destination: no ageing it away. */
-	if (dest.group && !(ndm->ndm_state & (NUD_PERMANENT | NUD_NOARP))) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_DST],
-				    "A multicast destination is permanent or static");
-		return -EINVAL;
-	}
 	err = geneve_fdb_prepare(geneve);
 	if (err)
 		return err;
+	err = geneve_group_hold_new(geneve, &dest, &pending);
+	if (err) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_DST], "Cannot join the multicast group");
+		return err;
+	}
 
 	fresh = geneve_fdb_entry_new(addr, GFP_KERNEL);
 	r = fresh ? geneve_fdb_remote_new(&dest, GFP_KERNEL) : NULL;
 	if (!r) {
 		kfree(fresh);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out;
 	}
 	spin_lock_bh(&fdb->lock);
 	e = geneve_fdb_find(fdb, addr);
@@ -696,16 +708,20 @@ int geneve_fdb_add(struct ndmsg *ndm, struct nlattr *tb[],
 		geneve_fdb_remote_free(r);
 	kfree(fresh);
 	if (err)
-		return err;
+		goto out;
 	if (!(ndm->ndm_state & (NUD_PERMANENT | NUD_NOARP)))
 		geneve_fdb_ageing_kick(geneve);
-	/* A replace may have dropped a group, an append added one. */
+	/*
+	 * A replace may have dropped a group, an append added one: held
+	 * already, so only memory can fail here.
+	 */
 	err = geneve_groups_sync(geneve, netif_running(geneve->dev));
 	if (err) {
 		geneve_fdb_remove_dest(geneve, addr, &dest);
 		geneve_groups_sync(geneve, netif_running(geneve->dev));
-		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_DST], "Cannot join the multicast group");
 	}
+out:
+	geneve_group_release(&pending);
 	return err;
 }
 
@@ -816,6 +832,9 @@ static void geneve_fdb_learn_new(struct geneve_dev *geneve,
 	list_add(&r->node, &e->remotes);
 
 	spin_lock(&fdb->lock);
+	/* Stopping flushes what was learnt, under the lock, once not running. */
+	if (!netif_running(geneve->dev))
+		goto err_unlock;
 	if (fdb->learnt >= fdb->max_learnt) {
 		geneve_count_drop(geneve, GENEVE_DROP_LEARN_LIMIT);
 		goto err_unlock;
@@ -853,13 +872,14 @@ static void geneve_fdb_learn_move(struct geneve_dev *geneve,
 	old = e ? list_first_entry_or_null(&e->remotes, struct geneve_fdb_remote,
 					   node) : NULL;
 	if (!old || geneve_fdb_kind(e) != GENEVE_FDB_DYNAMIC ||
-	    !list_is_singular(&e->remotes)) {
+	    !list_is_singular(&e->remotes) || !netif_running(geneve->dev)) {
 		spin_unlock(&fdb->lock);
 		geneve_fdb_remote_free(r);
 		return;
 	}
 	list_replace_rcu(&old->node, &r->node);
 	WRITE_ONCE(e->seen, jiffies);
+	WRITE_ONCE(e->moved, e->seen);
 	geneve_fdb_notify(geneve, e, r, RTM_NEWNEIGH);
 	spin_unlock(&fdb->lock);
 	call_rcu(&old->rcu, geneve_fdb_remote_free_rcu);
@@ -894,7 +914,8 @@ void geneve_fdb_learn(struct geneve_dev *geneve, const struct geneve_cfg *cfg,
 		same = r && geneve_fdb_same_dest(cfg->family == AF_INET6, r, &dest);
 	}
 	switch (geneve_fdb_learn_decide(e, kind, same, e ? READ_ONCE(e->seen) : 0,
-					jiffies, GENEVE_FDB_REFRESH)) {
+					e ? READ_ONCE(e->moved) : 0, jiffies,
+					GENEVE_FDB_REFRESH)) {
 	case GENEVE_FDB_LEARN_NOTHING:
 		break;
 	case GENEVE_FDB_LEARN_REFRESH:
@@ -990,6 +1011,26 @@ void geneve_fdb_forget_via(struct geneve_dev *geneve, int ifindex)
 		}
 	spin_unlock_bh(&fdb->lock);
 	geneve_groups_sync(geneve, netif_running(geneve->dev));
+}
+
+/*
+ * The configuration changed (under RTNL, after a grace period): what the
+ * remotes cached was routed for the old one.  A reset is safe beside readers.
+ */
+void geneve_fdb_reset_routes(struct geneve_dev *geneve)
+{
+	struct geneve_fdb *fdb = &geneve->fdb;
+	struct geneve_fdb_remote *r;
+	struct geneve_fdb_entry *e;
+
+	ASSERT_RTNL();
+	if (!fdb->ready)
+		return;
+	spin_lock_bh(&fdb->lock);
+	list_for_each_entry(e, &fdb->entries, node)
+		list_for_each_entry(r, &e->remotes, node)
+			dst_cache_reset(&r->dst_cache);
+	spin_unlock_bh(&fdb->lock);
 }
 
 /* Once no packet can reach the device (ndo_uninit). */

@@ -16,7 +16,7 @@
 struct geneve_group {
 	struct list_head node;		/* geneve_sock.groups */
 	union geneve_addr addr;
-	int ifindex;			/* 0: the route to the group decides */
+	int ifindex;			/* the interface joined on */
 	unsigned int users;
 };
 
@@ -31,6 +31,40 @@ static struct geneve_group *geneve_group_find(struct geneve_sock *gs,
 		    geneve_addr_equal(gs->af == GENEVE_AF_INET6, &g->addr, addr))
 			return g;
 	return NULL;
+}
+
+/*
+ * The interface a destination without via joins on: the one the route to
+ * the group leaves by now, as the socket options would pick it.  Kept, so
+ * that the leave is on the same interface whatever the routes do meanwhile.
+ */
+static int geneve_group_ifindex(struct geneve_sock *gs,
+				const union geneve_addr *addr, int via)
+{
+	struct sock *sk = gs->sock->sk;
+	struct net *net = sock_net(sk);
+	struct dst_entry *dst;
+	int ifindex;
+
+	if (via)
+		return via;
+	if (gs->af == GENEVE_AF_INET6) {
+		struct flowi6 fl6 = { .daddr = addr->v6 };
+
+		dst = ipv6_stub->ipv6_dst_lookup_flow(net, sk, &fl6, NULL);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+	} else {
+		struct flowi4 fl4 = { .daddr = addr->v4 };
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		dst = &rt->dst;
+	}
+	ifindex = dst->dev->ifindex;
+	dst_release(dst);
+	return ifindex;
 }
 
 static int geneve_group_socket_op(struct geneve_sock *gs, bool join,
@@ -54,8 +88,9 @@ static int geneve_group_socket_op(struct geneve_sock *gs, bool join,
 	return err;
 }
 
-int geneve_group_join(struct geneve_sock *gs, const union geneve_addr *addr,
-		      int ifindex)
+/* Joins @addr on interface @ifindex (never 0), or counts one more user. */
+static int geneve_group_join(struct geneve_sock *gs, const union geneve_addr *addr,
+			     int ifindex)
 {
 	struct geneve_group *g;
 	int err;
@@ -85,8 +120,8 @@ int geneve_group_join(struct geneve_sock *gs, const union geneve_addr *addr,
  * The socket leaves with its last user.  An interface that went away took
  * the kernel's membership with it: the leave then fails, which is as good.
  */
-void geneve_group_leave(struct geneve_sock *gs, const union geneve_addr *addr,
-			int ifindex)
+static void geneve_group_leave(struct geneve_sock *gs, const union geneve_addr *addr,
+			       int ifindex)
 {
 	struct geneve_group *g;
 
@@ -99,13 +134,59 @@ void geneve_group_leave(struct geneve_sock *gs, const union geneve_addr *addr,
 	kfree(g);
 }
 
-/* A group a device holds a membership of, on its socket then. */
-struct geneve_held_group {
-	struct list_head node;		/* geneve_dev.groups */
-	struct geneve_sock *gs;
-	union geneve_addr addr;
-	int ifindex;
-};
+/* The socket of the device's underlay family, when it is open. */
+static struct geneve_sock *geneve_groups_sock(struct geneve_dev *geneve)
+{
+	bool ipv6 = geneve_cfg(geneve)->family == AF_INET6;
+
+	return rtnl_dereference(geneve->sock[ipv6 ? GENEVE_AF_INET6 : GENEVE_AF_INET]);
+}
+
+/*
+ * A membership of @r's group on @gs, taken into @h (h->gs NULL: none).  The
+ * destination's via (0: the route decides) stays in h->via; h->ifindex is
+ * the interface joined on.
+ */
+static int geneve_group_hold(struct geneve_sock *gs, const struct geneve_fdb_remote *r,
+			     struct geneve_held_group *h)
+{
+	int ifindex = geneve_group_ifindex(gs, &r->ip, r->ifindex);
+	int err;
+
+	if (ifindex < 0)
+		return ifindex;
+	err = geneve_group_join(gs, &r->ip, ifindex);
+	if (err)
+		return err;
+	h->gs = gs;
+	h->addr = r->ip;
+	h->via = r->ifindex;
+	h->ifindex = ifindex;
+	return 0;
+}
+
+void geneve_group_release(struct geneve_held_group *h)
+{
+	if (h->gs)
+		geneve_group_leave(h->gs, &h->addr, h->ifindex);
+	h->gs = NULL;
+}
+
+/*
+ * For a request that adds @r: its group joined before the table changes,
+ * so that a group that cannot be joined changes nothing.  A device that is
+ * down joins nothing now; it tries when it opens.
+ */
+int geneve_group_hold_new(struct geneve_dev *geneve, const struct geneve_fdb_remote *r,
+			  struct geneve_held_group *h)
+{
+	struct geneve_sock *gs = geneve_groups_sock(geneve);
+
+	h->gs = NULL;
+	if (!r->group || !gs || !netif_running(geneve->dev))
+		return 0;
+	return geneve_group_hold(gs, r, h);
+}
 
 static bool geneve_groups_wanted(const struct geneve_fdb_entry *flood,
 				 bool ipv6, const struct geneve_held_group *h)
@@ -115,7 +196,7 @@ static bool geneve_groups_wanted(const struct geneve_fdb_entry *flood,
 	if (!flood)
 		return false;
 	list_for_each_entry(r, &flood->remotes, node)
-		if (r->group && r->ifindex == h->ifindex &&
+		if (r->group && r->ifindex == h->via &&
 		    geneve_addr_equal(ipv6, &r->ip, &h->addr))
 			return true;
 	return false;
@@ -128,7 +209,7 @@ static struct geneve_held_group *geneve_groups_held(struct geneve_dev *geneve,
 	struct geneve_held_group *h;
 
 	list_for_each_entry(h, &geneve->groups, node)
-		if (h->ifindex == r->ifindex && geneve_addr_equal(ipv6, &h->addr, &r->ip))
+		if (h->via == r->ifindex && geneve_addr_equal(ipv6, &h->addr, &r->ip))
 			return h;
 	return NULL;
 }
@@ -136,27 +217,26 @@ static struct geneve_held_group *geneve_groups_held(struct geneve_dev *geneve,
 /*
  * Makes the device's memberships those its flood list names if it is @up,
  * none otherwise.  On a failed join the memberships held stay those that
- * geneve->groups lists, and the error is returned.
+ * geneve->groups lists, and the error is returned.  The flood list changes
+ * only under RTNL, as this runs: it is never dynamic, so ageing leaves it.
  */
 int geneve_groups_sync(struct geneve_dev *geneve, bool up)
 {
-	const struct geneve_cfg *cfg = geneve_cfg(geneve);
-	bool ipv6 = cfg->family == AF_INET6;
+	bool ipv6 = geneve_cfg(geneve)->family == AF_INET6;
+	struct geneve_sock *gs = geneve_groups_sock(geneve);
 	struct geneve_fdb_entry *flood = NULL;
 	struct geneve_held_group *h, *next;
 	const struct geneve_fdb_remote *r;
-	struct geneve_sock *gs;
 	int err;
 
 	ASSERT_RTNL();
-	gs = rtnl_dereference(geneve->sock[ipv6 ? GENEVE_AF_INET6 : GENEVE_AF_INET]);
 	if (gs && up && geneve->fdb.ready)
 		flood = geneve_fdb_flood_entry(&geneve->fdb);
 
 	list_for_each_entry_safe(h, next, &geneve->groups, node) {
 		if (geneve_groups_wanted(flood, ipv6, h))
 			continue;
-		geneve_group_leave(h->gs, &h->addr, h->ifindex);
+		geneve_group_release(h);
 		list_del(&h->node);
 		kfree(h);
 	}
@@ -168,14 +248,11 @@ int geneve_groups_sync(struct geneve_dev *geneve, bool up)
 		h = kzalloc(sizeof(*h), GFP_KERNEL);
 		if (!h)
 			return -ENOMEM;
-		err = geneve_group_join(gs, &r->ip, r->ifindex);
+		err = geneve_group_hold(gs, r, h);
 		if (err) {
 			kfree(h);
 			return err;
 		}
-		h->gs = gs;
-		h->addr = r->ip;
-		h->ifindex = r->ifindex;
 		list_add(&h->node, &geneve->groups);
 	}
 	return 0;

@@ -97,6 +97,13 @@ static struct geneve_sock *geneve_sock_create(struct net *net,
 	udp_allow_gso(gs->sock->sk);
 	tunnel_cfg.sk_user_data = gs;
 	setup_udp_tunnel_sock(net, gs->sock, &tunnel_cfg);
+	/*
+	 * What we send to a group is not for us: the tunnel setup stops the
+	 * loopback for IPv4 only, and a looped copy would teach the bridge
+	 * our own VMs' addresses behind the tunnel.
+	 */
+	if (af == GENEVE_AF_INET6)
+		inet6_sk(gs->sock->sk)->mc_loop = 0;
 	list_add_rcu(&gs->net_node, &geneve_pernet(net)->socks);
 	/* NICs that parse Geneve learn the port (and later its removal). */
 	udp_tunnel_notify_add_rx_port(gs->sock, UDP_TUNNEL_TYPE_GENEVE);
@@ -522,6 +529,7 @@ void geneve_update_cfg(struct geneve_dev *geneve, const struct geneve_cfg *cfg)
 	rcu_assign_pointer(geneve->conf, next);
 	synchronize_net();
 	dst_cache_reset_now(&old->dst_cache);
+	geneve_fdb_reset_routes(geneve);
 }
 
 /*

@@ -60,11 +60,13 @@ enum geneve_fdb_learn {
  * What a frame from a known or unknown source does to the table.  A known
  * source is noted as seen at most once per @refresh jiffies, so that a busy
  * flow does not write the entry for every packet.  Only dynamic entries move
- * (roaming); static and external ones never learn.
+ * (roaming), and at most once per @refresh since the last move (@moved), so
+ * that a source forged from two hosts cannot make the table churn at line
+ * rate; static and external ones never learn.
  */
 static inline enum geneve_fdb_learn
 geneve_fdb_learn_decide(bool known, enum geneve_fdb_kind kind,
-			bool same_remote, unsigned long seen,
+			bool same_remote, unsigned long seen, unsigned long moved,
 			unsigned long now, unsigned long refresh)
 {
 	if (!known)
@@ -72,10 +74,20 @@ geneve_fdb_learn_decide(bool known, enum geneve_fdb_kind kind,
 	if (kind != GENEVE_FDB_DYNAMIC)
 		return GENEVE_FDB_LEARN_NOTHING;
 	if (!same_remote)
-		return GENEVE_FDB_LEARN_MOVE;
+		return (long)(now - moved) >= (long)refresh ? GENEVE_FDB_LEARN_MOVE :
+							      GENEVE_FDB_LEARN_NOTHING;
 	if ((long)(now - seen) >= (long)refresh)
 		return GENEVE_FDB_LEARN_REFRESH;
 	return GENEVE_FDB_LEARN_NOTHING;
+}
+
+/*
+ * The all-zeros entry (the flood list) never ages: nothing is ever received
+ * from it, and the memberships of its groups live as long as it does.
+ */
+static inline bool geneve_fdb_kind_allowed(const __u8 *mac, enum geneve_fdb_kind kind)
+{
+	return !(geneve_fdb_mac_is_zero(mac) && kind == GENEVE_FDB_DYNAMIC);
 }
 
 /* A dynamic entry ages once it has not been seen for @ageing jiffies. */

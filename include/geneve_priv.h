@@ -232,6 +232,7 @@ struct geneve_fdb_entry {
 	bool learnt;			/* made by learning: counts in the limit */
 	unsigned long seen;		/* jiffies: last received from, or set */
 	unsigned long used;		/* jiffies: last sent to */
+	unsigned long moved;		/* jiffies: last moved by roaming */
 	struct list_head remotes;
 	struct rcu_head rcu;
 };
@@ -360,6 +361,7 @@ void geneve_fdb_destroy(struct geneve_dev *geneve);
 int geneve_fdb_open(struct geneve_dev *geneve);
 void geneve_fdb_stop(struct geneve_dev *geneve);
 void geneve_fdb_forget_via(struct geneve_dev *geneve, int ifindex);
+void geneve_fdb_reset_routes(struct geneve_dev *geneve);
 struct geneve_fdb_entry *geneve_fdb_find(struct geneve_fdb *fdb, const u8 *mac);
 struct geneve_fdb_entry *geneve_fdb_flood_entry(struct geneve_fdb *fdb);
 void geneve_fdb_learn(struct geneve_dev *geneve, const struct geneve_cfg *cfg,
@@ -383,10 +385,18 @@ int geneve_fdb_get(struct sk_buff *skb, struct nlattr *tb[],
 		   u32 portid, u32 seq, struct netlink_ext_ack *extack);
 
 /* geneve_groups.c */
-int geneve_group_join(struct geneve_sock *gs, const union geneve_addr *addr,
-		      int ifindex);
-void geneve_group_leave(struct geneve_sock *gs, const union geneve_addr *addr,
-			int ifindex);
+/* A group membership a device holds on its socket. */
+struct geneve_held_group {
+	struct list_head node;		/* geneve_dev.groups */
+	struct geneve_sock *gs;
+	union geneve_addr addr;
+	int via;			/* as the destination names it (0: route) */
+	int ifindex;			/* joined on */
+};
+
+int geneve_group_hold_new(struct geneve_dev *geneve, const struct geneve_fdb_remote *r,
+			  struct geneve_held_group *h);
+void geneve_group_release(struct geneve_held_group *h);
 int geneve_groups_sync(struct geneve_dev *geneve, bool up);
 
 /* geneve_sysfs.c */

@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/fdb_lib.sh"
 
-tap_plan 26
+tap_plan 32
 require_ours
 with_workdir
 
@@ -65,6 +65,25 @@ for FAMILY in 4 6; do
 	check_eq "IPv$FAMILY: h1 learnt vm2 behind h2's own address; unicast goes there only" \
 		"$(under 2) dynamic|0 100 0 0 " \
 		"$(entry 1 "$(vm_mac 2)")|$(captures frames 1 "$(vm_mac 2)" 100)"
+	# A device with a queue sends outside the transmit recursion that
+	# otherwise keeps the group's copy from looping back to the sender.
+	h 1 link set gnv0 txqueuelen 100
+	ip netns exec h1 tc qdisc add dev gnv0 root pfifo
+	rx=$(devstat h1 gnv0 rx_packets)
+	check_eq "IPv$FAMILY: with a qdisc on gnv0, h1 does not receive its own copy from the group" \
+		"0 1 1 1 1|0" "$(one_broadcast)|$(($(devstat h1 gnv0 rx_packets) - rx))"
+	[ $FAMILY = 6 ] || continue
+	# A changed configuration reroutes what the entries cached: with tos
+	# 0x10 (traffic class), a rule sends h1's traffic to h2 into a
+	# blackhole.  The rule comes first (a new rule invalidates every
+	# cached route), then traffic that caches the route without it.  (Over
+	# IPv4 any change of a device's link flushes every cached route.)
+	h 1 -6 rule add tos 0x10 table 100
+	h 1 -6 route add blackhole 2001:db8::2 table 100
+	check_eq "IPv6: after changelink tos 0x10, vm2's learnt entry no longer uses its cached route" \
+		"0 10 0 0 |0 0 0 0 " \
+		"$(captures frames 1 "$(vm_mac 2)" 10)|$(h 1 link set gnv0 type geneve id 100 tos 0x10 &&
+		   captures frames 1 "$(vm_mac 2)" 10)"
 done
 
 # ---- Memberships, over IPv4 ----
@@ -92,13 +111,26 @@ h 1 link del md0
 check_eq "md0 deleted: the flood list keeps only the group via u1" "$G permanent" \
 	"$(entry 1 $FLOOD)"
 
-check_eq "a dynamic multicast destination is refused" \
-	"Error: A multicast destination is permanent or static." \
-	"$(fdb 1 append $FLOOD dev gnv0 dst 239.4.4.4 via u1 dynamic 2>&1)"
+check_eq "a dynamic flood list destination (group or not) is refused" \
+	"Error: The all-zeros entry is permanent or static.|Error: The all-zeros entry is permanent or static." \
+	"$(fdb 1 append $FLOOD dev gnv0 dst 239.4.4.4 via u1 dynamic 2>&1)|$(fdb 1 append $FLOOD dev gnv0 dst 192.0.2.9 dynamic 2>&1)"
 check_eq "a group no interface can join (no route to it, no via) is refused" \
 	"Error: Cannot join the multicast group." \
 	"$(fdb 1 append $FLOOD dev gnv0 dst 239.3.3.3 2>&1)"
 check_eq "... and nothing of it is left" "$G permanent" "$(entry 1 $FLOOD)"
+check_eq "a replace with such a group is refused and leaves the flood list as it was" \
+	"Error: Cannot join the multicast group.|$G permanent" \
+	"$(fdb 1 replace $FLOOD dev gnv0 dst 239.3.3.3 2>&1)|$(entry 1 $FLOOD)"
+
+# Without via the route picks the interface; the leave is on that one even
+# when the route has changed meanwhile.
+check "group 239.5.5.5 without via: joined where the route to it leads (dummy md1)" eval '
+	h 1 link add md1 type dummy && h 1 link set md1 up &&
+	h 1 route add 239.5.5.0/24 dev md1 &&
+	fdb 1 append $FLOOD dev gnv0 dst 239.5.5.5 && joined 1 239.5.5.5 md1'
+check "its route moved to u1, the destination deleted: md1 leaves the group" eval '
+	h 1 route replace 239.5.5.0/24 dev u1 &&
+	fdb 1 del $FLOOD dev gnv0 dst 239.5.5.5 && ! joined 1 239.5.5.5 md1'
 check "a multicast destination on a unicast MAC is still refused" \
 	eval '! fdb 1 add 02:00:00:00:07:07 dev gnv0 dst 239.1.1.1 2>/dev/null'
 check "gnv0 of h3 deleted: u3 leaves the group" eval '

@@ -29,20 +29,35 @@ static void test_learn_decide(void)
 {
 	const unsigned long hz = 250;
 
-	check(geneve_fdb_learn_decide(false, GENEVE_FDB_DYNAMIC, false, 0, 1000, hz) ==
+	check(geneve_fdb_learn_decide(false, GENEVE_FDB_DYNAMIC, false, 0, 0, 1000, hz) ==
 	      GENEVE_FDB_LEARN_NEW, "an unknown source is new");
-	check(geneve_fdb_learn_decide(true, GENEVE_FDB_DYNAMIC, true, 900, 1000, hz) ==
+	check(geneve_fdb_learn_decide(true, GENEVE_FDB_DYNAMIC, true, 900, 0, 1000, hz) ==
 	      GENEVE_FDB_LEARN_NOTHING, "a source seen within the refresh time writes nothing");
-	check(geneve_fdb_learn_decide(true, GENEVE_FDB_DYNAMIC, true, 750, 1000, hz) ==
+	check(geneve_fdb_learn_decide(true, GENEVE_FDB_DYNAMIC, true, 750, 0, 1000, hz) ==
 	      GENEVE_FDB_LEARN_REFRESH, "one seen a refresh time ago is noted as seen");
-	check(geneve_fdb_learn_decide(true, GENEVE_FDB_DYNAMIC, false, 999, 1000, hz) ==
+	check(geneve_fdb_learn_decide(true, GENEVE_FDB_DYNAMIC, false, 999, 500, 1000, hz) ==
 	      GENEVE_FDB_LEARN_MOVE, "a dynamic entry behind another remote moves at once");
-	check(geneve_fdb_learn_decide(true, GENEVE_FDB_STATIC, false, 0, 1000, hz) ==
+	check(geneve_fdb_learn_decide(true, GENEVE_FDB_DYNAMIC, false, 999, 800, 1000, hz) ==
+	      GENEVE_FDB_LEARN_NOTHING, "but not again within the refresh time of its last move");
+	check(geneve_fdb_learn_decide(true, GENEVE_FDB_DYNAMIC, false, 999, 750, 1000, hz) ==
+	      GENEVE_FDB_LEARN_MOVE, "and again once that has passed");
+	check(geneve_fdb_learn_decide(true, GENEVE_FDB_STATIC, false, 0, 0, 1000, hz) ==
 	      GENEVE_FDB_LEARN_NOTHING &&
-	      geneve_fdb_learn_decide(true, GENEVE_FDB_EXTERNAL, false, 0, 1000, hz) ==
+	      geneve_fdb_learn_decide(true, GENEVE_FDB_EXTERNAL, false, 0, 0, 1000, hz) ==
 	      GENEVE_FDB_LEARN_NOTHING, "static and external entries never move");
-	check(geneve_fdb_learn_decide(true, GENEVE_FDB_DYNAMIC, true, -100UL, 200, hz) ==
+	check(geneve_fdb_learn_decide(true, GENEVE_FDB_DYNAMIC, true, -100UL, 0, 200, hz) ==
 	      GENEVE_FDB_LEARN_REFRESH, "across the jiffies wrap");
+}
+
+static void test_kind_allowed(void)
+{
+	static const __u8 zero[6];
+	static const __u8 vm[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+
+	check(!geneve_fdb_kind_allowed(zero, GENEVE_FDB_DYNAMIC), "the flood list is never dynamic");
+	check(geneve_fdb_kind_allowed(zero, GENEVE_FDB_STATIC) &&
+	      geneve_fdb_kind_allowed(zero, GENEVE_FDB_EXTERNAL), "it is static or external");
+	check(geneve_fdb_kind_allowed(vm, GENEVE_FDB_DYNAMIC), "a unicast entry may be dynamic");
 }
 
 static void test_aged(void)
@@ -94,6 +109,7 @@ int main(void)
 	printf("TAP version 13\n");
 	test_learnable();
 	test_learn_decide();
+	test_kind_allowed();
 	test_aged();
 	test_requests();
 	printf("1..%d\n", test_count);
