@@ -215,7 +215,7 @@ static int geneve_dev_open(struct net_device *dev)
 	return err;
 }
 
-/* Per-device datapath state: route caches, per-CPU counters. */
+/* Per-device datapath state: route caches, rx cell shares, the fdb. */
 static int geneve_dev_init(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
@@ -228,12 +228,9 @@ static int geneve_dev_init(struct net_device *dev)
 	if (err)
 		goto err_dst_cache;
 	err = -ENOMEM;
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		goto err_spare_dst_cache;
 	geneve->rx_queued = alloc_percpu(unsigned int);
 	if (!geneve->rx_queued)
-		goto err_tstats;
+		goto err_spare_dst_cache;
 	err = geneve_fdb_init(geneve);
 	if (err)
 		goto err_rx_queued;
@@ -242,8 +239,6 @@ static int geneve_dev_init(struct net_device *dev)
 err_rx_queued:
 	free_percpu(geneve->rx_queued);
 	geneve->rx_queued = NULL;
-err_tstats:
-	free_percpu(dev->tstats);
 err_spare_dst_cache:
 	dst_cache_destroy(&geneve->confs[1].dst_cache);
 err_dst_cache:
@@ -256,7 +251,6 @@ static void geneve_dev_uninit(struct net_device *dev)
 	struct geneve_dev *geneve = netdev_priv(dev);
 
 	geneve_fdb_destroy(geneve);
-	free_percpu(dev->tstats);
 	dst_cache_destroy(&geneve->confs[1].dst_cache);
 	dst_cache_destroy(&geneve->confs[0].dst_cache);
 }
@@ -377,6 +371,8 @@ void geneve_setup(struct net_device *dev)
 
 	dev->features |= features | NETIF_F_LLTX;
 	dev->hw_features |= features;
+	/* Per-CPU counters in tstats, allocated and freed by the core. */
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 
 	/* The outer IP header is subtracted once the family is known. */
 	dev->min_mtu = ETH_MIN_MTU;
