@@ -369,8 +369,9 @@ void geneve_setup(struct net_device *dev)
 	dev->sysfs_groups[0] = &geneve_sysfs_group;
 	SET_NETDEV_DEVTYPE(dev, &geneve_device_type);
 
-	dev->features |= features | NETIF_F_LLTX;
+	dev->features |= features;
 	dev->hw_features |= features;
+	geneve_set_lltx(dev);
 	/* Per-CPU counters in tstats, allocated and freed by the core. */
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 

@@ -100,6 +100,7 @@ int geneve_opts_check(const __u8 *opts, unsigned int len);
 #include <net/ipv6.h>
 #include <net/netns/generic.h>
 
+#include "geneve_compat.h"
 #include "uapi/geneve_link.h"
 
 /* Outer UDP + Geneve; the in-tree MTU overheads also count an inner MAC. */
