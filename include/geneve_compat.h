@@ -13,6 +13,9 @@
 #include <linux/version.h>
 #include <net/ip_tunnels.h>
 #include <net/udp_tunnel.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#include <net/hotdata.h>
+#endif
 
 /* 6.12 turned the NETIF_F_LLTX feature into the dev->lltx flag. */
 static inline void geneve_set_lltx(struct net_device *dev)
@@ -24,8 +27,18 @@ static inline void geneve_set_lltx(struct net_device *dev)
 #endif
 }
 
+/* 6.9 moved the netdev_max_backlog sysctl's value into net_hotdata. */
+static inline int geneve_max_backlog(void)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+	return READ_ONCE(net_hotdata.max_backlog);
+#else
+	return READ_ONCE(netdev_max_backlog);
+#endif
+}
+
 /*
- * 6.10 (5832c4a77d69) turned the __be16 tunnel flags TUNNEL_* into bitmaps
+ * 6.10 turned the __be16 tunnel flags TUNNEL_* into bitmaps
  * of IP_TUNNEL_*_BIT.  Here a bitmap holds the old word in host order, bit n
  * standing for __cpu_to_be16(1 << n) as with 6.12's
  * ip_tunnel_flags_from_be16(); the bits are those this module uses.
