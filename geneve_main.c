@@ -279,7 +279,7 @@ static const struct net_device_ops geneve_dev_ops = {
 	/* forwarding database (bridge fdb ... self) */
 	.ndo_fdb_add		= geneve_fdb_add,
 	.ndo_fdb_del		= geneve_fdb_del,
-	.ndo_fdb_del_bulk	= geneve_fdb_del_bulk,
+	.ndo_fdb_del_bulk	= geneve_ndo_fdb_del_bulk,
 	.ndo_fdb_dump		= geneve_fdb_dump,
 	.ndo_fdb_get		= geneve_fdb_get,
 };

@@ -10,6 +10,7 @@
 
 #include <linux/log2.h>
 #include <linux/netdevice.h>
+#include <linux/netlink.h>
 #include <linux/version.h>
 #include <net/ip_tunnels.h>
 #include <net/udp_tunnel.h>
@@ -36,6 +37,25 @@ static inline int geneve_max_backlog(void)
 	return READ_ONCE(netdev_max_backlog);
 #endif
 }
+
+/*
+ * 6.7 hands ndo_fdb_del_bulk() the request, to parse with the driver's own
+ * policy; 6.1 passed the core's parse of it (ndm, its payload; tb; vid).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#define geneve_ndo_fdb_del_bulk	geneve_fdb_del_bulk
+#else
+int geneve_fdb_del_bulk(struct nlmsghdr *nlh, struct net_device *dev,
+			struct netlink_ext_ack *extack);
+
+static inline int geneve_ndo_fdb_del_bulk(struct ndmsg *ndm, struct nlattr *tb[],
+					  struct net_device *dev, u16 vid,
+					  struct netlink_ext_ack *extack)
+{
+	return geneve_fdb_del_bulk((struct nlmsghdr *)((u8 *)ndm - NLMSG_HDRLEN),
+				   dev, extack);
+}
+#endif
 
 /*
  * 6.10 turned the __be16 tunnel flags TUNNEL_* into bitmaps

@@ -375,8 +375,7 @@ int geneve_fdb_add(struct ndmsg *ndm, struct nlattr *tb[],
 int geneve_fdb_del(struct ndmsg *ndm, struct nlattr *tb[],
 		   struct net_device *dev, const unsigned char *addr, u16 vid,
 		   struct netlink_ext_ack *extack);
-int geneve_fdb_del_bulk(struct ndmsg *ndm, struct nlattr *tb[],
-			struct net_device *dev, u16 vid,
+int geneve_fdb_del_bulk(struct nlmsghdr *nlh, struct net_device *dev,
 			struct netlink_ext_ack *extack);
 int geneve_fdb_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		    struct net_device *dev, struct net_device *filter_dev,
