@@ -103,7 +103,7 @@ static struct geneve_sock *geneve_sock_create(struct net *net,
 	 * our own VMs' addresses behind the tunnel.
 	 */
 	if (af == GENEVE_AF_INET6)
-		inet6_sk(gs->sock->sk)->mc_loop = 0;
+		geneve_sk_no_mc6_loop(gs->sock->sk);
 	list_add_rcu(&gs->net_node, &geneve_pernet(net)->socks);
 	/* NICs that parse Geneve learn the port (and later its removal). */
 	udp_tunnel_notify_add_rx_port(gs->sock, UDP_TUNNEL_TYPE_GENEVE);

@@ -12,11 +12,22 @@
 #include <linux/netdevice.h>
 #include <linux/netlink.h>
 #include <linux/version.h>
+#include <net/ipv6.h>
 #include <net/ip_tunnels.h>
 #include <net/udp_tunnel.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
 #include <net/hotdata.h>
 #endif
+
+/* 6.6: an IPv6 socket's multicast loopback became a bit of inet_flags. */
+static inline void geneve_sk_no_mc6_loop(struct sock *sk)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	inet6_clear_bit(MC6_LOOP, sk);
+#else
+	inet6_sk(sk)->mc_loop = 0;
+#endif
+}
 
 /* 6.7: ndo_fdb_del_bulk() gets the request to parse, no longer ndm, tb, vid. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
