@@ -161,19 +161,19 @@ static bool geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx,
 				    struct geneve_tx_drop *drop)
 {
 	const struct ip_tunnel_info *info = skb_tunnel_info(skb);
+	IP_TUNNEL_DECLARE_FLAGS(flags);
 	int opt_flags = 0;
-	__be16 flags;
 
 	if (unlikely(!info || !(info->mode & IP_TUNNEL_INFO_TX)))
 		return geneve_tx_refuse(drop, GENEVE_DROP_TX_NO_METADATA);
-	flags = info->key.tun_flags;
+	ip_tunnel_flags_copy(flags, info->key.tun_flags);
 	/*
 	 * Options of another tunnel type, or malformed ones, cannot be sent.
 	 * A critical option sets the C bit even if the metadata forgot it
 	 * (RFC 8926 section 3.4): receivers decide on that bit alone.
 	 */
 	if (info->options_len) {
-		if (unlikely(!(flags & TUNNEL_GENEVE_OPT)))
+		if (unlikely(!test_bit(IP_TUNNEL_GENEVE_OPT_BIT, flags)))
 			return geneve_tx_refuse(drop, GENEVE_DROP_TX_BAD_OPTIONS);
 		opt_flags = geneve_opts_check((const u8 *)(info + 1),
 					      info->options_len);
@@ -194,10 +194,11 @@ static bool geneve_tx_from_metadata(struct sk_buff *skb, struct geneve_tx *tx,
 	tx->tos = info->key.tos;
 	tx->ttl = info->key.ttl;
 	tx->label = info->key.label;
-	tx->df = flags & TUNNEL_DONT_FRAGMENT;
-	tx->csum = flags & TUNNEL_CSUM;
-	tx->flags = opt_flags | (flags & TUNNEL_OAM ? GENEVE_FLAG_OAM : 0) |
-		    (flags & TUNNEL_CRIT_OPT ? GENEVE_FLAG_CRITICAL : 0);
+	tx->df = test_bit(IP_TUNNEL_DONT_FRAGMENT_BIT, flags);
+	tx->csum = test_bit(IP_TUNNEL_CSUM_BIT, flags);
+	tx->flags = opt_flags |
+		    (test_bit(IP_TUNNEL_OAM_BIT, flags) ? GENEVE_FLAG_OAM : 0) |
+		    (test_bit(IP_TUNNEL_CRIT_OPT_BIT, flags) ? GENEVE_FLAG_CRITICAL : 0);
 	tx->opts_len = info->options_len;
 	tx->cache = ip_tunnel_dst_cache_usable(skb, info) ?
 		    (struct dst_cache *)&info->dst_cache : NULL;
@@ -390,6 +391,7 @@ static int geneve_pmtu_reply_metadata(struct sk_buff *skb,
 				      const struct flowi *fl)
 {
 	const struct ip_tunnel_info *info = tx->md;
+	IP_TUNNEL_DECLARE_FLAGS(no_flags) = { };
 	struct ip_tunnel_info *reply;
 	struct metadata_dst *md;
 
@@ -400,8 +402,9 @@ static int geneve_pmtu_reply_metadata(struct sk_buff *skb,
 	reply = &md->u.tun_info;
 	reply->key = info->key;
 	reply->mode = info->mode;
+	/* The flags came with the key. */
 	ip_tunnel_info_opts_set(reply, (const u8 *)(info + 1),
-				info->options_len, 0);
+				info->options_len, no_flags);
 	if (tx->ipv6) {
 		reply->key.u.ipv6.src = tx->dst.v6;
 		reply->key.u.ipv6.dst = fl->u.ip6.saddr;
@@ -731,21 +734,24 @@ static int geneve_rx_metadata(struct geneve_dev *geneve, struct geneve_sock *gs,
 			      struct sk_buff *skb,
 			      const struct geneve_hdr_fields *hdr, u8 hdr_flags)
 {
-	__be16 flags = TUNNEL_KEY;
+	IP_TUNNEL_DECLARE_FLAGS(opts_flags) = { };
+	IP_TUNNEL_DECLARE_FLAGS(flags) = { };
 	struct metadata_dst *tun_dst;
 
+	__set_bit(IP_TUNNEL_KEY_BIT, flags);
 	if (hdr_flags & GENEVE_FLAG_OAM)
-		flags |= TUNNEL_OAM;
+		__set_bit(IP_TUNNEL_OAM_BIT, flags);
 	if (hdr_flags & GENEVE_FLAG_CRITICAL)
-		flags |= TUNNEL_CRIT_OPT;
+		__set_bit(IP_TUNNEL_CRIT_OPT_BIT, flags);
 	tun_dst = udp_tun_rx_dst(skb, gs->af == GENEVE_AF_INET6 ? AF_INET6 : AF_INET,
 				 flags, geneve_vni_to_tun_id(hdr->vni),
 				 hdr->opts_len);
 	if (unlikely(!tun_dst))
 		return -ENOMEM;
+	__set_bit(IP_TUNNEL_GENEVE_OPT_BIT, opts_flags);
 	ip_tunnel_info_opts_set(&tun_dst->u.tun_info,
 				(u8 *)(udp_hdr(skb) + 1) + GENEVE_HDR_LEN,
-				hdr->opts_len, TUNNEL_GENEVE_OPT);
+				hdr->opts_len, opts_flags);
 	skb_dst_set(skb, &tun_dst->dst);
 	return 0;
 }

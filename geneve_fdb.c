@@ -777,21 +777,34 @@ static bool geneve_fdb_match_filter(const struct geneve_fdb_entry *e,
 	       (e->ntf & f->flags_mask) == (f->flags & f->flags_mask);
 }
 
-int geneve_fdb_del_bulk(struct ndmsg *ndm, struct nlattr *tb[],
-			struct net_device *dev, u16 vid,
+/* What the core checked of a flush request before it left that to drivers. */
+static const struct nla_policy geneve_fdb_del_bulk_policy[NDA_MAX + 1] = {
+	[NDA_VLAN]		= { .type = NLA_U16 },
+	[NDA_IFINDEX]		= NLA_POLICY_MIN(NLA_S32, 1),
+	[NDA_NDM_STATE_MASK]	= { .type = NLA_U16 },
+	[NDA_NDM_FLAGS_MASK]	= { .type = NLA_U8 },
+};
+
+int geneve_fdb_del_bulk(struct nlmsghdr *nlh, struct net_device *dev,
 			struct netlink_ext_ack *extack)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
+	struct ndmsg *ndm = nlmsg_data(nlh);
 	struct geneve_fdb_filter filter = {
 		.state = ndm->ndm_state,
 		.flags = ndm->ndm_flags & ~(NTF_SELF | NTF_MASTER),
 	};
+	struct nlattr *tb[NDA_MAX + 1];
 	int err;
 
+	err = nlmsg_parse(nlh, sizeof(*ndm), tb, NDA_MAX,
+			  geneve_fdb_del_bulk_policy, extack);
+	if (err)
+		return err;
 	err = geneve_fdb_usable(geneve, extack);
 	if (err)
 		return err;
-	if (vid || tb[NDA_IFINDEX]) {
+	if (tb[NDA_VLAN] || tb[NDA_IFINDEX]) {
 		NL_SET_ERR_MSG(extack, "Flushing by VLAN or port is not supported");
 		return -EINVAL;
 	}

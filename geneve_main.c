@@ -103,7 +103,7 @@ static struct geneve_sock *geneve_sock_create(struct net *net,
 	 * our own VMs' addresses behind the tunnel.
 	 */
 	if (af == GENEVE_AF_INET6)
-		inet6_sk(gs->sock->sk)->mc_loop = 0;
+		geneve_sk_no_mc6_loop(gs->sock->sk);
 	list_add_rcu(&gs->net_node, &geneve_pernet(net)->socks);
 	/* NICs that parse Geneve learn the port (and later its removal). */
 	udp_tunnel_notify_add_rx_port(gs->sock, UDP_TUNNEL_TYPE_GENEVE);
@@ -215,7 +215,7 @@ static int geneve_dev_open(struct net_device *dev)
 	return err;
 }
 
-/* Per-device datapath state: route caches, per-CPU counters. */
+/* Per-device datapath state: route caches, rx cell shares, the fdb. */
 static int geneve_dev_init(struct net_device *dev)
 {
 	struct geneve_dev *geneve = netdev_priv(dev);
@@ -228,12 +228,9 @@ static int geneve_dev_init(struct net_device *dev)
 	if (err)
 		goto err_dst_cache;
 	err = -ENOMEM;
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		goto err_spare_dst_cache;
 	geneve->rx_queued = alloc_percpu(unsigned int);
 	if (!geneve->rx_queued)
-		goto err_tstats;
+		goto err_spare_dst_cache;
 	err = geneve_fdb_init(geneve);
 	if (err)
 		goto err_rx_queued;
@@ -242,8 +239,6 @@ static int geneve_dev_init(struct net_device *dev)
 err_rx_queued:
 	free_percpu(geneve->rx_queued);
 	geneve->rx_queued = NULL;
-err_tstats:
-	free_percpu(dev->tstats);
 err_spare_dst_cache:
 	dst_cache_destroy(&geneve->confs[1].dst_cache);
 err_dst_cache:
@@ -256,7 +251,6 @@ static void geneve_dev_uninit(struct net_device *dev)
 	struct geneve_dev *geneve = netdev_priv(dev);
 
 	geneve_fdb_destroy(geneve);
-	free_percpu(dev->tstats);
 	dst_cache_destroy(&geneve->confs[1].dst_cache);
 	dst_cache_destroy(&geneve->confs[0].dst_cache);
 }
@@ -285,7 +279,7 @@ static const struct net_device_ops geneve_dev_ops = {
 	/* forwarding database (bridge fdb ... self) */
 	.ndo_fdb_add		= geneve_fdb_add,
 	.ndo_fdb_del		= geneve_fdb_del,
-	.ndo_fdb_del_bulk	= geneve_fdb_del_bulk,
+	.ndo_fdb_del_bulk	= geneve_ndo_fdb_del_bulk,
 	.ndo_fdb_dump		= geneve_fdb_dump,
 	.ndo_fdb_get		= geneve_fdb_get,
 };
@@ -375,8 +369,11 @@ void geneve_setup(struct net_device *dev)
 	dev->sysfs_groups[0] = &geneve_sysfs_group;
 	SET_NETDEV_DEVTYPE(dev, &geneve_device_type);
 
-	dev->features |= features | NETIF_F_LLTX;
+	dev->features |= features;
 	dev->hw_features |= features;
+	geneve_set_lltx(dev);
+	/* Per-CPU counters in tstats, allocated and freed by the core. */
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 
 	/* The outer IP header is subtracted once the family is known. */
 	dev->min_mtu = ETH_MIN_MTU;

@@ -40,7 +40,7 @@ static enum cpuhp_state geneve_rx_cells_hp_state;
 /* Same contract as gro_cells_receive(): consumes skb, counts its drop. */
 int geneve_rx_cells_queue(struct geneve_dev *geneve, struct sk_buff *skb)
 {
-	unsigned int backlog = READ_ONCE(netdev_max_backlog);
+	unsigned int backlog = geneve_max_backlog();
 	struct net_device *dev = geneve->dev;
 	struct geneve_rx_cell *cell;
 	unsigned int *share;

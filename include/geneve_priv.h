@@ -100,6 +100,7 @@ int geneve_opts_check(const __u8 *opts, unsigned int len);
 #include <net/ipv6.h>
 #include <net/netns/generic.h>
 
+#include "geneve_compat.h"
 #include "uapi/geneve_link.h"
 
 /* Outer UDP + Geneve; the in-tree MTU overheads also count an inner MAC. */
@@ -374,8 +375,7 @@ int geneve_fdb_add(struct ndmsg *ndm, struct nlattr *tb[],
 int geneve_fdb_del(struct ndmsg *ndm, struct nlattr *tb[],
 		   struct net_device *dev, const unsigned char *addr, u16 vid,
 		   struct netlink_ext_ack *extack);
-int geneve_fdb_del_bulk(struct ndmsg *ndm, struct nlattr *tb[],
-			struct net_device *dev, u16 vid,
+int geneve_fdb_del_bulk(struct nlmsghdr *nlh, struct net_device *dev,
 			struct netlink_ext_ack *extack);
 int geneve_fdb_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		    struct net_device *dev, struct net_device *filter_dev,
