@@ -400,7 +400,10 @@ void geneve_fdb_set_ageing(struct geneve_dev *geneve, unsigned long ageing)
 
 /* ---- Netlink: bridge fdb add / append / replace / del / flush ---- */
 
-/* The table exists once something may go in it (not on every device). */
+/*
+ * The table, and the knobs in sysfs, exist once something may go in it (not
+ * on every device).
+ */
 static int geneve_fdb_prepare(struct geneve_dev *geneve)
 {
 	struct geneve_fdb *fdb = &geneve->fdb;
@@ -412,6 +415,11 @@ static int geneve_fdb_prepare(struct geneve_dev *geneve)
 	err = rhashtable_init(&fdb->table, &geneve_fdb_params);
 	if (err)
 		return err;
+	err = geneve_sysfs_add(geneve->dev);
+	if (err) {
+		rhashtable_destroy(&fdb->table);
+		return err;
+	}
 	fdb->ready = true;
 	return 0;
 }

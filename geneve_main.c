@@ -366,7 +366,6 @@ void geneve_setup(struct net_device *dev)
 	dev->ethtool_ops = &geneve_ethtool;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = geneve_dev_free;
-	dev->sysfs_groups[0] = &geneve_sysfs_group;
 	SET_NETDEV_DEVTYPE(dev, &geneve_device_type);
 
 	dev->features |= features;

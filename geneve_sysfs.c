@@ -10,6 +10,10 @@
  *   fdb_max_learnt  learnt entries a device holds at most (4096)
  *   fdb_learnt      learnt entries now (read only)
  *   fdb_entries     entries now, learnt or not (read only)
+ *
+ * They appear with the device's forwarding database (a multipoint device's
+ * from creation, another's with its first entry), so that the thousands of
+ * point-to-point devices a host may have pay no sysfs nodes for them.
  */
 #include <linux/kstrtox.h>
 #include <linux/netdevice.h>
@@ -58,7 +62,7 @@ static ssize_t fdb_entries_show(struct device *d, struct device_attribute *attr,
 
 /*
  * Parses @buf as a number in [@min, @max] and applies it to the device under
- * RTNL; an external device has no forwarding database to set.
+ * RTNL (an external device has no forwarding database, so no knobs either).
  */
 static ssize_t geneve_sysfs_store(struct device *d, const char *buf,
 				  size_t len, unsigned int min, unsigned int max,
@@ -76,7 +80,7 @@ static ssize_t geneve_sysfs_store(struct device *d, const char *buf,
 		return -ERANGE;
 	if (!rtnl_trylock())
 		return restart_syscall();
-	err = geneve_cfg(geneve)->external ? -EOPNOTSUPP : apply(geneve, value);
+	err = apply(geneve, value);
 	rtnl_unlock();
 	return err ?: len;
 }
@@ -133,7 +137,22 @@ static struct attribute *geneve_sysfs_attrs[] = {
 	NULL,
 };
 
-const struct attribute_group geneve_sysfs_group = {
+static const struct attribute_group geneve_sysfs_group = {
 	.name = "geneve",
 	.attrs = geneve_sysfs_attrs,
 };
+
+/*
+ * Before registration the core creates the group with the device; after it,
+ * the group is added to the device's directory, which takes it along when
+ * the device goes.
+ */
+int geneve_sysfs_add(struct net_device *dev)
+{
+	ASSERT_RTNL();
+	if (dev->reg_state == NETREG_UNINITIALIZED) {
+		dev->sysfs_groups[0] = &geneve_sysfs_group;
+		return 0;
+	}
+	return sysfs_create_group(&dev->dev.kobj, &geneve_sysfs_group);
+}

@@ -400,7 +400,7 @@ void geneve_group_release(struct geneve_held_group *h);
 int geneve_groups_sync(struct geneve_dev *geneve, bool up);
 
 /* geneve_sysfs.c */
-extern const struct attribute_group geneve_sysfs_group;
+int geneve_sysfs_add(struct net_device *dev);
 
 /* geneve_netlink.c */
 extern struct rtnl_link_ops geneve_link_ops;

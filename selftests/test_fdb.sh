@@ -12,7 +12,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/fdb_lib.sh"
 
-tap_plan 57
+tap_plan 60
 require_ours
 with_workdir
 
@@ -157,6 +157,16 @@ h 1 link add ext0 type geneve external dstport 7000
 refused "an external device has no forwarding database" \
 	"An externally controlled device has no forwarding database" \
 	fdb 1 add 02:00:00:00:07:07 dev ext0 dst 192.0.2.2
+knobs_of() { ip netns exec h1 sh -c "ls /sys/class/net/$1/geneve 2>/dev/null | wc -l"; }
+h 1 link add p2p0 type geneve id 300 remote 192.0.2.2
+check_eq "no knobs on a device with a remote and no entries, nor on an external one" "0 0" \
+	"$(knobs_of p2p0) $(knobs_of ext0)"
+check_eq "the first entry brings the five knobs, learning off" "5 0" \
+	"$(fdb 1 add 02:00:00:00:07:07 dev p2p0 dst 192.0.2.3 && knobs_of p2p0) $(ip netns exec h1 cat /sys/class/net/p2p0/geneve/fdb_learning)"
+check "learning switched on there; the knobs go with the device" eval '
+	ip netns exec h1 sh -c "echo 1 > /sys/class/net/p2p0/geneve/fdb_learning" &&
+	[ "$(ip netns exec h1 cat /sys/class/net/p2p0/geneve/fdb_learning)" = 1 ] &&
+	h 1 link del p2p0 && [ "$(knobs_of p2p0)" = 0 ]'
 check_eq "the knobs refuse out-of-range values" "fail fail" \
 	"$(sysfs_set 1 fdb_ageing 0 2>/dev/null && echo ok || echo fail) $(sysfs_set 1 fdb_learning 2 2>/dev/null && echo ok || echo fail)"
 
