@@ -427,10 +427,17 @@ static int geneve_fdb_prepare(struct geneve_dev *geneve)
 static int geneve_fdb_usable(const struct geneve_dev *geneve,
 			     struct netlink_ext_ack *extack)
 {
-	if (!geneve_cfg(geneve)->external)
-		return 0;
-	NL_SET_ERR_MSG(extack, "An externally controlled device has no forwarding database");
-	return -EOPNOTSUPP;
+	if (geneve_cfg(geneve)->external) {
+		NL_SET_ERR_MSG(extack, "An externally controlled device has no forwarding database");
+		return -EOPNOTSUPP;
+	}
+	/* Entries send, and groups are joined, in the socket's namespace. */
+	if (!rtnl_dev_link_net_capable(geneve->dev, geneve->net)) {
+		NL_SET_ERR_MSG(extack,
+			       "Changing the forwarding database needs CAP_NET_ADMIN in the namespace of the device's socket");
+		return -EPERM;
+	}
+	return 0;
 }
 
 static void geneve_fdb_parse_dst(const struct geneve_cfg *cfg,
@@ -469,6 +476,15 @@ static int geneve_fdb_parse(struct geneve_dev *geneve, struct nlattr *tb[],
 	struct geneve_fdb_request req = { .mac = mac };
 	struct nlattr *attr;
 
+	/* What VXLAN's entries may also hold is refused here, not ignored. */
+	if (tb[NDA_SRC_VNI]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_SRC_VNI], "A source VNI (src_vni) is not supported");
+		return -EOPNOTSUPP;
+	}
+	if (tb[NDA_NH_ID]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_NH_ID], "Nexthop groups (nhid) are not supported");
+		return -EOPNOTSUPP;
+	}
 	memset(dest, 0, sizeof(*dest));
 	dest->port = cfg->dst_port;
 	dest->vni = cfg->vni;
@@ -594,12 +610,18 @@ static int geneve_fdb_update(struct geneve_dev *geneve,
 		}
 		list_add_tail_rcu(&r->node, &e->remotes);
 	} else if (flags & NLM_F_REPLACE) {
-		/* The first destination replaced in place: never an empty list. */
+		/*
+		 * The first destination replaced in place (never an empty
+		 * list), the others dropped; listeners hear of each one gone.
+		 */
 		old = list_first_entry(&e->remotes, struct geneve_fdb_remote, node);
 		list_replace_rcu(&old->node, &r->node);
+		if (!geneve_fdb_same_dest(ipv6, old, r))
+			geneve_fdb_notify(geneve, e, old, RTM_DELNEIGH);
 		call_rcu(&old->rcu, geneve_fdb_remote_free_rcu);
 		extra = r;
 		list_for_each_entry_safe_continue(extra, next, &e->remotes, node) {
+			geneve_fdb_notify(geneve, e, extra, RTM_DELNEIGH);
 			list_del_rcu(&extra->node);
 			call_rcu(&extra->rcu, geneve_fdb_remote_free_rcu);
 		}
@@ -1022,13 +1044,13 @@ void geneve_fdb_forget_via(struct geneve_dev *geneve, int ifindex)
 	spin_lock_bh(&fdb->lock);
 	list_for_each_entry_safe(e, next, &fdb->entries, node)
 		list_for_each_entry_safe(r, next_r, &e->remotes, node) {
+			bool last = list_is_singular(&e->remotes);
+
 			if (r->ifindex != ifindex)
 				continue;
-			if (list_is_singular(&e->remotes)) {
-				geneve_fdb_unlink(geneve, e, true);
-				break;
-			}
 			geneve_fdb_drop_dest(geneve, e, r);
+			if (last)
+				break;	/* the entry went with it */
 		}
 	spin_unlock_bh(&fdb->lock);
 	geneve_groups_sync(geneve, netif_running(geneve->dev));

@@ -62,7 +62,8 @@ static ssize_t fdb_entries_show(struct device *d, struct device_attribute *attr,
 
 /*
  * Parses @buf as a number in [@min, @max] and applies it to the device under
- * RTNL (an external device has no forwarding database, so no knobs either).
+ * RTNL (an external device has no forwarding database, so no knobs either),
+ * for a writer with CAP_NET_ADMIN in the namespace of the device's socket.
  */
 static ssize_t geneve_sysfs_store(struct device *d, const char *buf,
 				  size_t len, unsigned int min, unsigned int max,
@@ -78,6 +79,9 @@ static ssize_t geneve_sysfs_store(struct device *d, const char *buf,
 		return err;
 	if (value < min || value > max)
 		return -ERANGE;
+	/* As for netlink: the knobs shape what the socket's namespace sends. */
+	if (!rtnl_dev_link_net_capable(geneve->dev, geneve->net))
+		return -EPERM;
 	if (!rtnl_trylock())
 		return restart_syscall();
 	err = apply(geneve, value);

@@ -12,7 +12,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/fdb_lib.sh"
 
-tap_plan 60
+tap_plan 65
 require_ours
 with_workdir
 
@@ -31,6 +31,14 @@ for FAMILY in 4 6; do
 	check_eq "IPv$FAMILY: a frame to an unknown MAC floods to the three others" \
 		"0 1 1 1 " "$(captures frames 1 02:00:00:00:09:09 1)"
 done
+# A source at :: is no host to send back to: delivered, not learnt (FAMILY
+# is still 6).
+b_rx=$(devstat h1 gnv0 rx_packets)
+ip netns exec h2 $PY "$TOOLS/gnvpkt.py" send "$(under 1)" --vni 100 \
+	--src-mac 02:00:00:00:0a:0a --from-unspecified
+sleep 0.5
+check_eq "IPv6: a frame from the unspecified address :: is delivered, not learnt" "1 none" \
+	"$(($(devstat h1 gnv0 rx_packets) - b_rx)) $(entry 1 02:00:00:00:0a:0a)"
 
 # ---- IPv4 from here on ----
 FAMILY=4
@@ -151,6 +159,10 @@ refused "del of a destination the entry lacks" "The entry has no such destinatio
 refused "an entry flag other than extern_learn (sticky)" \
 	"Of the entry flags, only extern_learn is supported" \
 	fdb 1 add 02:00:00:00:07:07 dev gnv0 dst 192.0.2.2 sticky
+refused "a source VNI" "A source VNI (src_vni) is not supported" \
+	fdb 1 add 02:00:00:00:07:07 dev gnv0 dst 192.0.2.2 src_vni 7
+refused "a nexthop group" "Nexthop groups (nhid) are not supported" \
+	fdb 1 add 02:00:00:00:07:07 dev gnv0 nhid 7
 refused "get of an unknown entry" "No forwarding database entry for this address" \
 	bridge -n h1 fdb get 02:00:00:00:08:08 dev gnv0 self
 h 1 link add ext0 type geneve external dstport 7000
@@ -174,6 +186,17 @@ check_eq "the knobs refuse out-of-range values" "fail fail" \
 check "del of one flood destination" fdb 1 del $FLOOD dev gnv0 dst 192.0.2.4
 check_eq "the others stay" "192.0.2.1 permanent,192.0.2.2 permanent,192.0.2.3 permanent" \
 	"$(entry 1 $FLOOD)"
+bridge -n h1 monitor fdb > "$WORK/monitor-replace" 2>&1 &
+mon=$!
+sleep 1
+fdb 1 replace $FLOOD dev gnv0 dst 192.0.2.3
+sleep 1
+kill $mon
+check_eq "replace of the flood list by one destination: the others are announced gone" \
+	"192.0.2.3 permanent|2" \
+	"$(entry 1 $FLOOD)|$(grep -cE "^Deleted $FLOOD dev gnv0 dst 192.0.2.[12] " "$WORK/monitor-replace")"
+fdb 1 append $FLOOD dev gnv0 dst 192.0.2.1
+fdb 1 append $FLOOD dev gnv0 dst 192.0.2.2
 check "bridge fdb flush dev gnv0 dynamic: learnt entries go" \
 	eval 'fdb 1 flush dev gnv0 dynamic && [ "$(sysfs 1 fdb_learnt)" = 0 ] &&
 	      [ "$(entry 1 $FLOOD)" != none ]'
@@ -207,6 +230,22 @@ check "the real VMs still talk" eval 'ip netns exec vm2 ping -c 2 -i 0.3 -W 3 -q
 check "fdb_max_learnt raised to 8192 on h2: learning resumes" eval '
 	sysfs_set 2 fdb_max_learnt 8192 && ip netns exec vm1 "$WORK/macflood" eth0 5000 &&
 	sleep 1 && [ "$(sysfs 2 fdb_learnt)" -gt 4096 ]'
+
+# A namespace owned by a new user namespace: root there holds the device but
+# may change neither its entries nor its knobs, which act in the socket's
+# namespace (h1).
+check "fdb append and a knob without CAP_NET_ADMIN over the socket's namespace: EPERM" eval '
+	h 1 link add mv0 type geneve id 400 remote 0.0.0.0 &&
+	{ unshare --user --map-root-user --net --mount sleep 30 & } &&
+	upid=$! && sleep 1 && h 1 link set mv0 netns $upid &&
+	out=$(nsenter -t $upid -U -n -m --preserve-credentials \
+		bridge fdb append 00:00:00:00:00:00 dev mv0 dst 192.0.2.9 self 2>&1)
+	knob=$(nsenter -t $upid -U -n -m --preserve-credentials sh -c "mount -t sysfs none /sys &&
+		/bin/echo 9 > /sys/class/net/mv0/geneve/fdb_max_learnt" 2>&1)
+	kill $upid
+	[ "$out" = "Error: Changing the forwarding database needs CAP_NET_ADMIN in the namespace of the device'"'"'s socket." ] &&
+		case $knob in *"not permitted"*) true ;; *) false ;; esac ||
+		{ echo "# $out / $knob"; false; }'
 
 # Cleanup: entries go with the device, the namespace, the module.
 check "device deleted with thousands of entries" h 2 link del gnv0

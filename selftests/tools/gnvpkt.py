@@ -6,12 +6,14 @@
                 [--oam] [--critical] [--reserved] [--proto 0x6558] [--opts-words N]
                 [--opts-bytes N] [--inner KIND] [--src-mac M] [--dst-mac M]
                 [--outer-tos T] [--inner-tos T] [--udp-csum good|bad]
+                [--from-unspecified]
       sends one UDP datagram holding a Geneve header and an inner payload:
       KIND is 'ipv4-udp' (a full Ethernet + IPv4 + UDP frame, the default),
       'ipv4-short' (Ethernet + 10 bytes claiming IPv4), 'eth-short' (3 bytes)
       or 'none'.  --raw HEX sends exactly those bytes instead.  --udp-csum
       builds the UDP header itself (raw socket) with a correct or a wrong
       non-zero checksum; otherwise the kernel fills it in.
+      --from-unspecified (IPv6 DST): sent from ::, through a raw socket.
 
   gnvpkt.py frame IFACE KIND
       writes one Ethernet frame to IFACE through an AF_PACKET socket whose
@@ -104,12 +106,26 @@ def send_with_udp_csum(data, args):
     s.sendto(udp, (args.dst, 0))
 
 
+def send_from_unspecified6(data, args):
+    """IPv6 from ::, which no UDP socket sends from: the whole packet by hand."""
+    src, dst = bytes(16), socket.inet_pton(socket.AF_INET6, args.dst)
+    udp = struct.pack("!HHHH", 40000, args.port, 8 + len(data), 0) + data
+    pseudo = src + dst + struct.pack("!IxxxB", len(udp), 17)
+    udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
+    ip6 = struct.pack("!IHBB16s16s", 6 << 28, len(udp), 17, 64, src, dst)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    s.sendto(ip6 + udp, (args.dst, 0))
+
+
 def cmd_send(args):
     if args.raw is not None:
         data = bytes.fromhex(args.raw)
     else:
         data = geneve_header(args) + inner_frame(args.inner, args.src_mac,
                                                  args.dst_mac, args.inner_tos)
+    if args.from_unspecified:
+        send_from_unspecified6(data, args)
+        return
     if args.udp_csum:
         send_with_udp_csum(data, args)
         return
@@ -285,6 +301,7 @@ def main():
                    help="TOS byte of the outer IPv4 header (ECN in the low bits)")
     s.add_argument("--inner-tos", type=lambda v: int(v, 0), default=0)
     s.add_argument("--udp-csum", choices=["good", "bad"])
+    s.add_argument("--from-unspecified", action="store_true")
     f = sub.add_parser("frame")
     f.add_argument("iface")
     f.add_argument("kind", choices=sorted(FRAMES))
