@@ -59,7 +59,6 @@ void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why)
 		break;
 	case GENEVE_DROP_TX_NO_METADATA:	/* refused, not failed */
 	case GENEVE_DROP_TX_BAD_OPTIONS:
-	case GENEVE_DROP_TX_NOT_IP:
 	case GENEVE_DROP_TX_NO_DESTINATION:
 	case GENEVE_DROP_TX_REPLICA:
 		DEV_STATS_INC(dev, tx_dropped);
@@ -251,14 +250,9 @@ static bool geneve_tx_prepare(struct geneve_dev *geneve,
 	if (unlikely(skb_vlan_inet_prepare(skb, cfg->inner_proto_inherit)))
 		return geneve_tx_refuse(drop, GENEVE_DROP_TX_TRUNCATED);
 
-	if (cfg->inner_proto_inherit) {
-		tx->inner_proto = skb->protocol;
-		if (unlikely(tx->inner_proto != htons(ETH_P_IP) &&
-			     tx->inner_proto != htons(ETH_P_IPV6)))
-			return geneve_tx_refuse(drop, GENEVE_DROP_TX_NOT_IP);
-	} else {
-		tx->inner_proto = htons(ETH_P_TEB);
-	}
+	/* In L3 mode the protocol type says what the packet is, as in-tree. */
+	tx->inner_proto = cfg->inner_proto_inherit ? skb->protocol :
+						      htons(ETH_P_TEB);
 	tx->cfg = cfg;
 	tx->replica = false;
 	tx->oif = 0;
@@ -292,7 +286,7 @@ static struct dst_entry *geneve_route4(struct geneve_dev *geneve,
 	memset(fl4, 0, sizeof(*fl4));
 	fl4->daddr = tx->dst.v4;
 	fl4->saddr = tx->src.v4;
-	fl4->flowi4_tos = RT_TOS(tx->tos);
+	fl4->flowi4_tos = geneve_route_tos(tx->tos);
 	fl4->flowi4_mark = skb->mark;
 	fl4->flowi4_oif = tx->oif;
 	fl4->flowi4_proto = IPPROTO_UDP;
@@ -725,7 +719,8 @@ static bool geneve_ecn_decap(const struct geneve_sock *gs, const void *outer,
 static bool geneve_rx_proto_ok(const struct geneve_cfg *cfg, u16 proto)
 {
 	if (cfg->inner_proto_inherit)
-		return proto == ETH_P_IP || proto == ETH_P_IPV6;
+		return proto == ETH_P_IP || proto == ETH_P_IPV6 ||
+		       geneve_l3_rx_other_proto(proto);
 	return proto == ETH_P_TEB;
 }
 
@@ -756,17 +751,28 @@ static int geneve_rx_metadata(struct geneve_dev *geneve, struct geneve_sock *gs,
 	return 0;
 }
 
-/* The frame's source MAC is behind the outer source address. */
+/*
+ * The frame's source MAC is behind the outer source address, unless that is
+ * no address to send to.
+ */
 static void geneve_rx_learn(struct geneve_dev *geneve, struct geneve_sock *gs,
 			    const struct geneve_cfg *cfg, struct sk_buff *skb,
 			    const void *outer, u32 vni)
 {
 	union geneve_addr from;
+	int type;
 
-	if (gs->af == GENEVE_AF_INET6)
+	if (gs->af == GENEVE_AF_INET6) {
 		from.v6 = ((const struct ipv6hdr *)outer)->saddr;
-	else
+		type = ipv6_addr_type(&from.v6);
+		if (type == IPV6_ADDR_ANY || type & IPV6_ADDR_MULTICAST)
+			return;
+	} else {
 		from.v4 = ((const struct iphdr *)outer)->saddr;
+		if (ipv4_is_zeronet(from.v4) || ipv4_is_multicast(from.v4) ||
+		    ipv4_is_lbcast(from.v4))
+			return;
+	}
 	geneve_fdb_learn(geneve, cfg, eth_hdr(skb)->h_source, &from, vni);
 }
 

@@ -305,7 +305,6 @@ static const char geneve_drop_names[GENEVE_DROP_MAX][ETH_GSTRING_LEN] = {
 	[GENEVE_DROP_TX_NO_METADATA]		= "tx_drop_no_metadata",
 	[GENEVE_DROP_TX_BAD_OPTIONS]		= "tx_drop_bad_options",
 	[GENEVE_DROP_TX_TRUNCATED]		= "tx_drop_truncated",
-	[GENEVE_DROP_TX_NOT_IP]			= "tx_drop_not_ip",
 	[GENEVE_DROP_TX_NO_SOCKET]		= "tx_drop_no_socket",
 	[GENEVE_DROP_TX_NO_ROUTE]		= "tx_drop_no_route",
 	[GENEVE_DROP_TX_LOOP]			= "tx_drop_loop",
@@ -474,7 +473,7 @@ static void geneve_setup_l3(struct net_device *dev)
 	dev->type = ARPHRD_NONE;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
-	dev->flags = IFF_NOARP;
+	dev->flags = GENEVE_L3_FLAGS;
 }
 
 int geneve_register(struct net *net, struct net_device *dev,

@@ -12,7 +12,9 @@
 #include <linux/netdevice.h>
 #include <linux/netlink.h>
 #include <linux/version.h>
+#include <net/inet_dscp.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/ip_tunnels.h>
 #include <net/udp_tunnel.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
@@ -95,6 +97,31 @@ static inline void geneve_set_lltx(struct net_device *dev)
 #else
 	dev->lltx = true;
 #endif
+}
+
+/*
+ * Where the in-tree drivers of 6.1 and 6.12 behave differently, this module
+ * behaves as the one of the kernel it is built for (README lists them).
+ */
+#define GENEVE_612_BEHAVIOUR	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0))
+
+/* An L3-mode device is point-to-point on 6.12, only NOARP on 6.1. */
+#define GENEVE_L3_FLAGS \
+	(GENEVE_612_BEHAVIOUR ? IFF_POINTOPOINT | IFF_NOARP : IFF_NOARP)
+
+/*
+ * The protocols an L3-mode device takes in besides IPv4 and IPv6: 6.12 any
+ * but Ethernet (which the device is not), 6.1 none.
+ */
+static inline bool geneve_l3_rx_other_proto(u16 proto)
+{
+	return GENEVE_612_BEHAVIOUR && proto != ETH_P_TEB;
+}
+
+/* IPv4 routes match the DSCP bits on 6.12, RT_TOS()'s bits on 6.1. */
+static inline u8 geneve_route_tos(u8 tos)
+{
+	return GENEVE_612_BEHAVIOUR ? tos & INET_DSCP_MASK : RT_TOS(tos);
 }
 
 #endif /* GENEVE_COMPAT_H */

@@ -138,7 +138,6 @@ enum geneve_drop {
 	GENEVE_DROP_TX_NO_METADATA,	/* external mode without tunnel info */
 	GENEVE_DROP_TX_BAD_OPTIONS,	/* tunnel info with malformed options */
 	GENEVE_DROP_TX_TRUNCATED,	/* inner headers the options read are cut */
-	GENEVE_DROP_TX_NOT_IP,		/* L3 mode carries IPv4 and IPv6 only */
 	GENEVE_DROP_TX_NO_SOCKET,	/* device reconfigured meanwhile */
 	GENEVE_DROP_TX_NO_ROUTE,
 	GENEVE_DROP_TX_LOOP,		/* route to the remote through ourselves */

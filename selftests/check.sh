@@ -1,13 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# `make check`: install what is missing, build (W=1, any warning in our files
-# fails), run the user-space unit tests, boot one VM for the whole guest suite
-# and a pair of VMs for interop with Debian's in-tree geneve.ko.  Every TAP
-# result line counts; a stage that fails without a "not ok" line counts as one
-# failure.  The last line is "N passed, N failed".
+# `make check`: install what is missing, run the user-space unit tests, then
+# for each kernel: build (W=1, any warning in our files fails), boot one VM
+# for the whole guest suite and a pair of VMs for interop with that kernel's
+# in-tree geneve.ko.  Every TAP result line counts; a stage that fails
+# without a "not ok" line counts as one failure.  Each kernel ends with a
+# line "KVER: N passed, N failed", the run with "N passed, N failed".
 #
-# Knobs: TESTS="test_a.sh test_b.sh" runs only those guest tests; PAIR=0
-# skips the two-VM interop stage.
+# Knobs: KVERS="K1 K2" the kernels (default: kver.sh --all, the newest of
+# each installed line, newest line first).  The first kernel runs the whole
+# guest suite (or TESTS="test_a.sh test_b.sh"), the others the tests in
+# TESTS_OTHER (default below: what checks parity with the kernel's own
+# driver; TESTS_OTHER=all for everything), so that two kernels fit in CI's
+# time.  PAIR=0 skips the two-VM interop stage.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 log_dir=$(mktemp -d)
@@ -70,7 +75,7 @@ install_test()
 	chosen=$(modprobe -d "$root" -S "$kver" --show-depends geneve 2>/dev/null | grep -o '[^ ]*geneve.ko[^ ]*')
 	rm -rf "$root"
 	case $chosen in
-	*/updates/geneve.ko)
+	*/updates/geneve.ko | */updates/geneve.ko.xz | */updates/geneve.ko.zst)
 		echo "ok - after depmod, modprobe geneve picks ours over the in-tree module" ;;
 	*)
 		echo "not ok - after depmod, modprobe geneve picks ours over the in-tree module ($chosen)"
@@ -78,18 +83,47 @@ install_test()
 	esac
 }
 
+# What the kernels after the first run: the tests that compare with the
+# in-tree driver or lean on the kernel's API the most.
+TESTS_OTHER_DEFAULT="test_netlink_diff.sh test_netlink.sh test_traffic.sh test_wire.sh
+	test_tunnel_nic.sh test_external.sh test_l3.sh test_ipv6.sh test_ovs_port.sh"
+
+# one_kernel KVER TESTS...: the build, install and VM stages on one kernel.
+one_kernel()
+{
+	local kver=$1; shift
+	local p0=$passed f0=$failed
+	export KVER=$kver
+	echo "== kernel $kver"
+	if stage "build@$kver" build; then
+		stage "install@$kver" install_test
+		# The kernel's pmtu.sh is extracted here, on the host, where xz runs natively.
+		bash -c 'source selftests/lib.sh && selftests_pmtu_script "$KVER" >/dev/null' ||
+			echo "# pmtu.sh not extracted: test_pmtu.sh will skip"
+		stage "vm@$kver" selftests/vm.sh run --timeout 2400 -- selftests/run_suite.sh "$@"
+		if [ "${PAIR:-1}" != 0 ]; then
+			stage "interop@$kver" selftests/vm.sh pair --timeout 1500 -- selftests/interop.sh
+		fi
+	fi
+	echo "$kver: $((passed - p0)) passed, $((failed - f0)) failed"
+}
+
 stage deps selftests/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
-stage build build || { echo "$passed passed, $failed failed"; exit 1; }
-stage install install_test
-stage unit selftests/unit/run.sh
-# The kernel's pmtu.sh is extracted here, on the host, where xz runs natively.
-bash -c 'source selftests/lib.sh && selftests_pmtu_script >/dev/null' ||
-	echo "# pmtu.sh not extracted: test_pmtu.sh will skip"
-# shellcheck disable=SC2086 # TESTS is a list of file names
-stage vm selftests/vm.sh run --timeout 2400 -- selftests/run_suite.sh ${TESTS:-}
-if [ "${PAIR:-1}" != 0 ]; then
-	stage interop selftests/vm.sh pair --timeout 1500 -- selftests/interop.sh
+read -r -a kvers <<< "${KVERS:-$(selftests/kver.sh --all | tr '\n' ' ')}"
+if [ ${#kvers[@]} -eq 0 ]; then
+	echo "not ok - a kernel with a build tree is installed"
+	echo "$passed passed, $((failed + 1)) failed"
+	exit 1
 fi
+stage unit selftests/unit/run.sh
+# shellcheck disable=SC2086 # TESTS and TESTS_OTHER are lists of file names
+one_kernel "${kvers[0]}" ${TESTS:-}
+others=${TESTS_OTHER:-$TESTS_OTHER_DEFAULT}
+[ "$others" = all ] && others=
+for kver in "${kvers[@]:1}"; do
+	# shellcheck disable=SC2086
+	one_kernel "$kver" $others
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

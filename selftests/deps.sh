@@ -1,15 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Installs (as root, from Debian 12's apt) what building and testing need:
-# the kernel the VM boots and its headers, QEMU, and the tools the tests run
+# the kernels the VM boots (Debian 12's 6.1 and 6.12) with their headers and
+# sources (the kernel's own pmtu.sh), QEMU, and the tools the tests run
 # inside the guest (it shares this machine's root file system).
 set -eu
 packages=(
 	make gcc libc6-dev bc
-	linux-image-amd64 linux-headers-amd64
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	qemu-system-x86 busybox-static kmod cpio
 	iproute2 iputils-ping iperf3 tcpdump tshark ethtool util-linux
-	python3 linux-source-6.1 gnuplot-nox openvswitch-switch
+	python3 gnuplot-nox openvswitch-switch
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -61,10 +61,12 @@ captures()
 	for n in $HOSTS; do
 		# -p: not promiscuous, so that only what is sent to the host counts.
 		ip netns exec h$n tcpdump -p -q -n -s 128 -Q in -i u$n -w "$WORK/c$n.pcap" \
-			"udp dst port 6081 and $filter" >/dev/null 2>&1 &
+			"udp dst port 6081 and $filter" >/dev/null 2>"$WORK/c$n.log" &
 		pids+=($!)
 	done
-	sleep 2
+	for n in $HOSTS; do
+		tcpdump_wait "$WORK/c$n.log"
+	done
 	"$@" >/dev/null
 	sleep 1
 	kill -INT "${pids[@]}"

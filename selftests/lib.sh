@@ -83,19 +83,24 @@ tap_done()
 	exit $KSFT_PASS
 }
 
-# Where the kernel's pmtu.sh is, extracted from Debian's linux-source-6.1
-# on first use into selftests/.cache (ignored by git).
+# Where the kernel's pmtu.sh is for kernel KVER (default: the running one),
+# extracted from Debian's linux-source of that line (6.1 or 6.12) on first
+# use into selftests/.cache (ignored by git), with the helpers it sources.
 selftests_pmtu_script()
 {
-	local dir=$TOP/selftests/.cache
-	local member=linux-source-6.1/tools/testing/selftests/net/pmtu.sh
-	if [ ! -s "$dir/$member" ]; then
-		[ -r /usr/src/linux-source-6.1.tar.xz ] || return 1
+	local line dir src net
+	line=$(echo "${1:-$(uname -r)}" | cut -d. -f1,2)
+	dir=$TOP/selftests/.cache
+	src=/usr/src/linux-source-$line.tar.xz
+	net=linux-source-$line/tools/testing/selftests/net
+	if [ ! -s "$dir/$net/pmtu.sh" ]; then
+		[ -r "$src" ] || return 1
 		mkdir -p "$dir" &&
-			tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$dir" "$member" ||
-			return 1
+			tar -xJf "$src" -C "$dir" --wildcards --no-wildcards-match-slash \
+				"$net/pmtu.sh" "$net/*lib*.sh" "$net/*helper*.sh" 2>/dev/null
+		[ -s "$dir/$net/pmtu.sh" ] || return 1
 	fi
-	echo "$dir/$member"
+	echo "$dir/$net/pmtu.sh"
 }
 
 bail_out()
@@ -233,9 +238,21 @@ tunnel_inner6()
 capture_start()
 {
 	ip netns exec "$1" tcpdump -q -n -Q in -i "$2" -c "$3" -w "$4" "$5" \
-		2>/dev/null &
+		2>"$4.log" &
 	CAPTURE_PID=$!
-	sleep 2
+	tcpdump_wait "$4.log"
+}
+
+# tcpdump_wait LOG: until the tcpdump whose stderr is LOG captures (at most
+# 20 s: a loaded host starts it slowly), then a moment for the filter.
+tcpdump_wait()
+{
+	local _
+	for _ in $(seq 100); do
+		grep -q "listening on" "$1" 2>/dev/null && break
+		sleep 0.2
+	done
+	sleep 0.5
 }
 
 capture_wait()

@@ -57,8 +57,9 @@ capture()
 {
 	# Its output must not hold the caller's $(...) open.
 	ip netns exec "$1" tcpdump -q -n -s 128 -Q in -i "$2" -w "$3" \
-		"udp dst port 6081 and ($4)" >/dev/null 2>&1 &
+		"udp dst port 6081 and ($4)" >/dev/null 2>"$3.log" &
 	echo $!
+	tcpdump_wait "$3.log"
 }
 
 stop_captures()

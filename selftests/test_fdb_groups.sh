@@ -40,9 +40,9 @@ ttl_of_group_packets()
 	local field='ip[8]' pid
 	[ "$FAMILY" = 6 ] && field='ip6[7]'
 	ip netns exec h2 tcpdump -p -n -Q in -i u2 -w "$WORK/ttl.pcap" \
-		"udp dst port 6081 and dst host $(group)" >/dev/null 2>&1 &
+		"udp dst port 6081 and dst host $(group)" >/dev/null 2>"$WORK/ttl.log" &
 	pid=$!
-	sleep 2
+	tcpdump_wait "$WORK/ttl.log"
 	frames 1 ff:ff:ff:ff:ff:ff 1
 	sleep 1
 	kill -INT $pid

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # The kernel's own PMTU selftest, geneve cases, run against our module:
-# tools/testing/selftests/net/pmtu.sh from Debian's linux-source-6.1.  The
-# script is extracted at test time (check.sh extracts it on the host first,
-# where it is faster); it is never copied into this repository.
+# tools/testing/selftests/net/pmtu.sh from Debian's linux-source of the
+# kernel under test (6.1 or 6.12).  The script is extracted at test time
+# (check.sh extracts it on the host first, where it is faster); it is never
+# copied into this repository.
 source "$(dirname "$0")/lib.sh"
 
 CASES=(
@@ -16,7 +17,7 @@ tap_plan ${#CASES[@]}
 require_ours
 
 script=$(selftests_pmtu_script) || {
-	for c in "${CASES[@]}"; do tap_skip "$c" "linux-source-6.1 not installed"; done
+	for c in "${CASES[@]}"; do tap_skip "$c" "linux-source-$(uname -r | cut -d. -f1,2) not installed"; done
 	tap_done
 }
 for c in "${CASES[@]}"; do

@@ -14,9 +14,9 @@ check "setup: underlay and tunnel" eval 'underlay_setup && tunnel_setup && stati
 
 # Capture 3 echo requests, then two UDP flows of 3 datagrams each.
 ip netns exec gh2 tcpdump -q -n -Q in -i u2 -c 9 -w "$WORK/cap.pcap" \
-	'udp dst port 6081' 2>/dev/null &
+	'udp dst port 6081' 2>"$WORK/cap.log" &
 cap=$!
-sleep 2
+tcpdump_wait "$WORK/cap.log"
 ip netns exec gh1 ping -c 3 -i 0.2 -W 2 -q $OVER2 >/dev/null
 ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" udp $OVER2 9 --sport 1111
 ip netns exec gh1 $PY "$TOOLS/gnvpkt.py" udp $OVER2 9 --sport 2222
