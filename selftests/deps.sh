@@ -10,7 +10,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	qemu-system-x86 busybox-static kmod cpio
-	iproute2 iputils-ping iperf3 tcpdump tshark ethtool util-linux
+	iproute2 iputils-ping iperf3 tcpdump tshark ethtool util-linux socat
 	python3 gnuplot-nox openvswitch-switch
 )
 missing=()
