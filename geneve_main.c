@@ -314,6 +314,7 @@ static const char geneve_drop_names[GENEVE_DROP_MAX][ETH_GSTRING_LEN] = {
 	[GENEVE_DROP_TX_REPLICA]		= "tx_drop_replica_no_memory",
 	[GENEVE_DROP_LEARN_LIMIT]		= "learn_drop_limit",
 	[GENEVE_DROP_LEARN_NO_MEMORY]		= "learn_drop_no_memory",
+	[GENEVE_DROP_LEARN_TABLE_BUSY]		= "learn_drop_table_busy",
 };
 
 const char *geneve_drop_name(enum geneve_drop why)
@@ -738,5 +739,5 @@ module_exit(geneve_module_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Geneve (RFC 8926) tunnel network device");
-MODULE_VERSION("0.1");
+MODULE_VERSION(GENEVE_MODULE_VERSION);
 MODULE_ALIAS_RTNL_LINK("geneve");

@@ -3,7 +3,8 @@
 # `make check`: install what is missing, run the user-space unit tests, then
 # for each kernel: build (W=1, any warning in our files fails), boot one VM
 # for the whole guest suite and a pair of VMs for interop with that kernel's
-# in-tree geneve.ko.  Every TAP result line counts; a stage that fails
+# in-tree geneve.ko; then the Debian package and DKMS on every kernel
+# (selftests/package.sh).  Every TAP result line counts; a stage that fails
 # without a "not ok" line counts as one failure.  Each kernel ends with a
 # line "KVER: N passed, N failed", the run with "N passed, N failed".
 #
@@ -124,6 +125,9 @@ for kver in "${kvers[@]:1}"; do
 	# shellcheck disable=SC2086
 	one_kernel "$kver" $others
 done
+
+# Last, as it installs into this machine's /lib/modules (and undoes it).
+stage package selftests/package.sh "${kvers[@]}"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,7 +3,8 @@
 # Installs (as root, from Debian 12's apt) what building and testing need:
 # the kernels the VM boots (Debian 12's 6.1 and 6.12) with their headers and
 # sources (the kernel's own pmtu.sh), QEMU, and the tools the tests run
-# inside the guest (it shares this machine's root file system).
+# inside the guest (it shares this machine's root file system), and what
+# builds and installs the Debian package (DKMS).
 set -eu
 packages=(
 	make gcc libc6-dev bc
@@ -12,6 +13,7 @@ packages=(
 	qemu-system-x86 busybox-static kmod cpio
 	iproute2 iputils-ping iperf3 tcpdump tshark ethtool util-linux socat
 	python3 gnuplot-nox openvswitch-switch
+	dkms debhelper dh-dkms dpkg-dev lintian
 )
 missing=()
 for p in "${packages[@]}"; do
