@@ -65,6 +65,7 @@ void geneve_count_drop(struct geneve_dev *geneve, enum geneve_drop why)
 		break;
 	case GENEVE_DROP_LEARN_LIMIT:		/* a source, not a packet */
 	case GENEVE_DROP_LEARN_NO_MEMORY:
+	case GENEVE_DROP_LEARN_TABLE_BUSY:
 		break;
 	case GENEVE_DROP_TX_NO_ROUTE:
 		DEV_STATS_INC(dev, tx_carrier_errors);
@@ -578,15 +579,17 @@ static bool geneve_fdb_xmit(struct sk_buff *skb, struct geneve_dev *geneve,
 {
 	const struct geneve_fdb_remote *r, *last = NULL;
 	struct geneve_fdb *fdb = &geneve->fdb;
+	/* Entries imply a table (the release in geneve_fdb_link()). */
+	bool have_entries = smp_load_acquire(&fdb->count);
 	struct geneve_fdb_entry *e = NULL;
 	unsigned long now = jiffies;
 	bool flood, any = false;
 	struct geneve_tx to;
 
-	if (READ_ONCE(fdb->count))
+	if (have_entries)
 		e = geneve_fdb_find(fdb, ((struct ethhdr *)skb->data)->h_dest);
 	flood = !e;
-	if (flood && READ_ONCE(fdb->count))
+	if (flood && have_entries)
 		e = geneve_fdb_flood_entry(fdb);
 	if (e) {
 		if (READ_ONCE(e->used) != now)

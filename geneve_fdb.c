@@ -313,7 +313,8 @@ static int geneve_fdb_link(struct geneve_dev *geneve, struct geneve_fdb_entry *e
 	if (err)
 		return err;
 	list_add_tail_rcu(&e->node, &fdb->entries);
-	WRITE_ONCE(fdb->count, fdb->count + 1);
+	/* Pairs with the datapath's acquire: a count seen means a table seen. */
+	smp_store_release(&fdb->count, fdb->count + 1);
 	if (e->learnt)
 		WRITE_ONCE(fdb->learnt, fdb->learnt + 1);
 	return 0;
@@ -857,6 +858,7 @@ static void geneve_fdb_learn_new(struct geneve_dev *geneve,
 	struct geneve_fdb *fdb = &geneve->fdb;
 	struct geneve_fdb_entry *e;
 	struct geneve_fdb_remote *r;
+	int err;
 
 	/* Before any allocation: a flood of forged sources costs a lookup. */
 	if (READ_ONCE(fdb->learnt) >= READ_ONCE(fdb->max_learnt)) {
@@ -882,9 +884,19 @@ static void geneve_fdb_learn_new(struct geneve_dev *geneve,
 		geneve_count_drop(geneve, GENEVE_DROP_LEARN_LIMIT);
 		goto err_unlock;
 	}
-	/* -EEXIST: another CPU learnt it meanwhile. */
-	if (geneve_fdb_link(geneve, e))
+	err = geneve_fdb_link(geneve, e);
+	if (err) {
+		/*
+		 * -EEXIST: another CPU learnt it meanwhile.  Otherwise the
+		 * table is full until its resize work has run (a burst of
+		 * new sources outpaced it): the next frame from there retries.
+		 */
+		if (err == -ENOMEM)
+			geneve_count_drop(geneve, GENEVE_DROP_LEARN_NO_MEMORY);
+		else if (err != -EEXIST)
+			geneve_count_drop(geneve, GENEVE_DROP_LEARN_TABLE_BUSY);
 		goto err_unlock;
+	}
 	geneve_fdb_notify(geneve, e, r, RTM_NEWNEIGH);
 	spin_unlock(&fdb->lock);
 	geneve_fdb_ageing_kick(geneve);
@@ -946,8 +958,8 @@ void geneve_fdb_learn(struct geneve_dev *geneve, const struct geneve_cfg *cfg,
 	struct geneve_fdb_entry *e;
 	bool same = false;
 
-	/* Learning on implies a table. */
-	if (!READ_ONCE(fdb->learning) ||
+	/* Learning on implies a table (the release in geneve_fdb_set_learning()). */
+	if (!smp_load_acquire(&fdb->learning) ||
 	    !geneve_fdb_learnable(mac, geneve->dev->dev_addr))
 		return;
 	e = geneve_fdb_find(fdb, mac);
@@ -1001,7 +1013,7 @@ int geneve_fdb_set_learning(struct geneve_dev *geneve, bool on)
 	int err = on ? geneve_fdb_prepare(geneve) : 0;
 
 	if (!err)
-		WRITE_ONCE(geneve->fdb.learning, on);
+		smp_store_release(&geneve->fdb.learning, on);
 	return err;
 }
 

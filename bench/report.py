@@ -49,12 +49,17 @@ def fmt_ratio(v):
     return fmt(v, 3)
 
 
-def main():
-    raw_path, out = sys.argv[1], sys.argv[2]
-    with open(raw_path) as f:
+def read_raw(path):
+    """The run's description and its measurements."""
+    with open(path) as f:
         records = [json.loads(line) for line in f if line.strip()]
     meta = next((r for r in records if r["phase"] == "meta"), {})
-    runs = [r for r in records if r["phase"] != "meta"]
+    return meta, [r for r in records if r["phase"] != "meta"]
+
+
+def main():
+    raw_path, out = sys.argv[1], sys.argv[2]
+    meta, runs = read_raw(raw_path)
 
     def values(phase, subject, family, workload):
         return [r["value"] for r in runs
@@ -215,10 +220,7 @@ def main():
     if failed:
         lines += ["", "Measured once more after a failed try (the raw values"
                   " keep it): %s." % ", ".join(failed)]
-    lines += ["", "Goals:"]
-    lines += ["- %s: %s%s" % (g["goal"], "met" if g["met"] else "MISSED",
-                              " (%s)" % g["detail"] if g["detail"] else "")
-              for g in goals]
+    lines += goal_lines(goals)
     beyond = [r for r in rows if r["workload"] in BEYOND_GOALS]
     if beyond:
         lines += ["", "Rows beside the goals (added to measure GRO; no goal"
@@ -231,16 +233,27 @@ def main():
                       fmt_ratio(r["ours_veth"]),
                       fmt_ratio(ratio(r["intree"], r["veth"])))
                   for r in beyond]
+    write(out, lines, {"meta": meta, "rows": rows, "scale": scale,
+                       "goals": goals, "raw": runs})
+    chart(rows, out + ".png")
+
+
+def goal_lines(goals):
+    return ["", "Goals:"] + [
+        "- %s: %s%s" % (g["goal"], "met" if g["met"] else "MISSED",
+                        " (%s)" % g["detail"] if g["detail"] else "")
+        for g in goals]
+
+
+def write(out, lines, everything):
+    """Prints the tables and writes OUT.md and OUT.json."""
     text = "\n".join(lines) + "\n"
     print(text, end="")
-
     with open(out + ".md", "w") as f:
         f.write(text)
     with open(out + ".json", "w") as f:
-        json.dump({"meta": meta, "rows": rows, "scale": scale,
-                   "goals": goals, "raw": runs}, f, indent=1)
+        json.dump(everything, f, indent=1)
         f.write("\n")
-    chart(rows, out + ".png")
 
 
 def chart(rows, png):
@@ -255,22 +268,35 @@ def chart(rows, png):
         WORKLOADS[r["workload"]][0], r["family"],
         " (no goal)" if r["workload"] in BEYOND_GOALS else "",
         columns(r, "ours_intree"), columns(r, "ours_veth")) for r in rows)
-    script = f"""
+    script = bar_chart(png, "geneve: ours relative to Debian's in-tree module"
+                       " and to bare veth (medians; whiskers: lowest and"
+                       " highest round)", "errorbars gap 1 lw 1") + f"""
+set arrow from graph 0, first 0.9 to graph 1, first 0.9 nohead dt 3 lc "gray40"
+plot $data using 2:3:4:xtic(1) title "ours / in-tree (goal >= 1.00)", \\
+     $data using 5:6:7 title "ours / veth (goal >= 0.90 for TCP)"
+"""
+    gnuplot(data, script)
+
+
+def bar_chart(png, title, style):
+    """What both reports' charts share: bars of ratios, a line at 1.0."""
+    return f"""
 set terminal pngcairo size 1000,520 font ",10"
 set output "{png}"
-set title "geneve: ours relative to Debian's in-tree module and to bare veth (medians; whiskers: lowest and highest round)"
+set title "{title}"
 set style data histograms
-set style histogram errorbars gap 1 lw 1
+set style histogram {style}
 set style fill solid 0.8 border -1
 set yrange [0:*]
 set ylabel "ratio"
 set xtics rotate by -25 scale 0
 set key outside top center horizontal
 set arrow from graph 0, first 1.0 to graph 1, first 1.0 nohead dt 2 lc "black"
-set arrow from graph 0, first 0.9 to graph 1, first 0.9 nohead dt 3 lc "gray40"
-plot $data using 2:3:4:xtic(1) title "ours / in-tree (goal >= 1.00)", \\
-     $data using 5:6:7 title "ours / veth (goal >= 0.90 for TCP)"
 """
+
+
+def gnuplot(data, script):
+    """Runs SCRIPT with DATA as its $data block; no chart without gnuplot."""
     try:
         subprocess.run(["gnuplot"], input="$data << EOD\n" + data + "EOD\n" +
                        script, text=True, check=True)

@@ -4,6 +4,9 @@
 # in-tree geneve.ko and ours (bench/guest.sh), then prints the table of
 # medians and ratios and writes bench/results/STAMP.json (raw values
 # included), bench/results/STAMP.png and bench/results/latest.md.
+# `make bench-fdb` (BENCH_SUITE=fdb) measures the forwarding database
+# against VXLAN's instead (bench/fdb_guest.sh, bench/fdb_report.py), into
+# bench/results/fdb-STAMP.* and bench/results/fdb-latest.md.
 # Knobs (passed to the guest): BENCH_ROUNDS, BENCH_SECS, BENCH_SCALE;
 # BENCH_PROFILE=WORKLOAD [BENCH_FAMILY=6] prints perf profiles instead.
 #
@@ -35,14 +38,19 @@ make -s modules
 mkdir -p bench/.build bench/results
 gcc -O2 -Wall -Wextra -Werror -o bench/.build/rr bench/rr.c
 
-stamp=$(date -u +%Y%m%d-%H%M%S)
+case ${BENCH_SUITE:-main} in
+main) guest=bench/guest.sh report=bench/report.py prefix= ;;
+fdb) guest=bench/fdb_guest.sh report=bench/fdb_report.py prefix=fdb- ;;
+*) echo "bench: BENCH_SUITE must be main or fdb" >&2; exit 2 ;;
+esac
+stamp=$prefix$(date -u +%Y%m%d-%H%M%S)
 raw=bench/.build/$stamp.jsonl
 : > "$raw"
 "${vm[@]}" --timeout 7200 -- env BENCH_CLOCK="$clock" \
 	BENCH_ROUNDS="${BENCH_ROUNDS:-$rounds}" BENCH_SECS="${BENCH_SECS:-$secs}" \
 	BENCH_SCALE="${BENCH_SCALE:-4096}" BENCH_PROFILE="${BENCH_PROFILE:-}" \
-	BENCH_FAMILY="${BENCH_FAMILY:-4}" \
-	bench/guest.sh "$raw" bench/.build/rr
+	BENCH_FAMILY="${BENCH_FAMILY:-4}" BENCH_FDB_PHASES="${BENCH_FDB_PHASES:-}" \
+	"$guest" "$raw" bench/.build/rr
 [ -z "${BENCH_PROFILE:-}" ] || exit 0
-/usr/bin/python3 bench/report.py "$raw" "bench/results/$stamp"
-cp "bench/results/$stamp.md" bench/results/latest.md
+/usr/bin/python3 "$report" "$raw" "bench/results/$stamp"
+cp "bench/results/$stamp.md" "bench/results/${prefix}latest.md"

@@ -148,6 +148,7 @@ enum geneve_drop {
 	/* learning: sources not learnt */
 	GENEVE_DROP_LEARN_LIMIT,	/* the device holds fdb_max_learnt already */
 	GENEVE_DROP_LEARN_NO_MEMORY,
+	GENEVE_DROP_LEARN_TABLE_BUSY,	/* the table was still growing */
 	GENEVE_DROP_MAX
 };
 
