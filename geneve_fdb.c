@@ -887,9 +887,10 @@ static void geneve_fdb_learn_new(struct geneve_dev *geneve,
 	err = geneve_fdb_link(geneve, e);
 	if (err) {
 		/*
-		 * -EEXIST: another CPU learnt it meanwhile.  Otherwise the
-		 * table is full until its resize work has run (a burst of
-		 * new sources outpaced it): the next frame from there retries.
+		 * -EEXIST: another CPU learnt it meanwhile.  -EBUSY and the
+		 * like: the table is full until its resize work has run (a
+		 * burst of new sources outpaced it).  Either way the next
+		 * frame from that source retries.
 		 */
 		if (err == -ENOMEM)
 			geneve_count_drop(geneve, GENEVE_DROP_LEARN_NO_MEMORY);
