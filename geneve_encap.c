@@ -375,6 +375,19 @@ static struct geneve_sock *geneve_tx_sock(struct geneve_dev *geneve,
 }
 
 /*
+ * A metadata dst's options live in the room metadata_dst_alloc() made after
+ * its ip_tunnel_info.  ip_tunnel_info_opts_set() writes them with a memcpy
+ * that 6.12's FORTIFY_SOURCE takes for a write past the struct (and warns).
+ */
+static void geneve_tun_info_put_opts(struct ip_tunnel_info *info,
+				     const void *opts, u8 len)
+{
+	info->options_len = len;
+	unsafe_memcpy(ip_tunnel_info_opts(info), opts, len,
+		      /* metadata_dst_alloc(len, ...) sized the dst for them */);
+}
+
+/*
  * An external device's ICMP "too big" goes up as if the tunnel had delivered
  * it, so its metadata must say it came from the remote to us (tc, OVS, BPF).
  * It gets a copy of its own: the transmit metadata may be shared.  (Not
@@ -386,7 +399,6 @@ static int geneve_pmtu_reply_metadata(struct sk_buff *skb,
 				      const struct flowi *fl)
 {
 	const struct ip_tunnel_info *info = tx->md;
-	IP_TUNNEL_DECLARE_FLAGS(no_flags) = { };
 	struct ip_tunnel_info *reply;
 	struct metadata_dst *md;
 
@@ -398,8 +410,8 @@ static int geneve_pmtu_reply_metadata(struct sk_buff *skb,
 	reply->key = info->key;
 	reply->mode = info->mode;
 	/* The flags came with the key. */
-	ip_tunnel_info_opts_set(reply, (const u8 *)(info + 1),
-				info->options_len, no_flags);
+	geneve_tun_info_put_opts(reply, info + 1,
+				 info->options_len);
 	if (tx->ipv6) {
 		reply->key.u.ipv6.src = tx->dst.v6;
 		reply->key.u.ipv6.dst = fl->u.ip6.saddr;
@@ -732,7 +744,6 @@ static int geneve_rx_metadata(struct geneve_dev *geneve, struct geneve_sock *gs,
 			      struct sk_buff *skb,
 			      const struct geneve_hdr_fields *hdr, u8 hdr_flags)
 {
-	IP_TUNNEL_DECLARE_FLAGS(opts_flags) = { };
 	IP_TUNNEL_DECLARE_FLAGS(flags) = { };
 	struct metadata_dst *tun_dst;
 
@@ -741,15 +752,16 @@ static int geneve_rx_metadata(struct geneve_dev *geneve, struct geneve_sock *gs,
 		__set_bit(IP_TUNNEL_OAM_BIT, flags);
 	if (hdr_flags & GENEVE_FLAG_CRITICAL)
 		__set_bit(IP_TUNNEL_CRIT_OPT_BIT, flags);
+	if (hdr->opts_len)
+		__set_bit(IP_TUNNEL_GENEVE_OPT_BIT, flags);
 	tun_dst = udp_tun_rx_dst(skb, gs->af == GENEVE_AF_INET6 ? AF_INET6 : AF_INET,
 				 flags, geneve_vni_to_tun_id(hdr->vni),
 				 hdr->opts_len);
 	if (unlikely(!tun_dst))
 		return -ENOMEM;
-	__set_bit(IP_TUNNEL_GENEVE_OPT_BIT, opts_flags);
-	ip_tunnel_info_opts_set(&tun_dst->u.tun_info,
-				(u8 *)(udp_hdr(skb) + 1) + GENEVE_HDR_LEN,
-				hdr->opts_len, opts_flags);
+	geneve_tun_info_put_opts(&tun_dst->u.tun_info,
+				 (u8 *)(udp_hdr(skb) + 1) + GENEVE_HDR_LEN,
+				 hdr->opts_len);
 	skb_dst_set(skb, &tun_dst->dst);
 	return 0;
 }

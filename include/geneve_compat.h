@@ -85,8 +85,6 @@ static inline __be16 ip_tunnel_flags_to_be16(const unsigned long *flags)
 #define udp_tun_rx_dst(skb, family, flags, tunnel_id, md_size)	\
 	udp_tun_rx_dst(skb, family, ip_tunnel_flags_to_be16(flags),	\
 		       tunnel_id, md_size)
-#define ip_tunnel_info_opts_set(info, from, len, flags)		\
-	ip_tunnel_info_opts_set(info, from, len, ip_tunnel_flags_to_be16(flags))
 #endif
 
 /* 6.12: the NETIF_F_LLTX feature became the dev->lltx flag. */
