@@ -7,7 +7,7 @@ KVER ?= $(shell $(CURDIR)/selftests/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 
 .PHONY: all modules testmods clean install deps check bench bench-fdb demo unit \
-	dkms-src dkms-install dkms-remove deb
+	fuzz fuzz-seeds dkms-src dkms-install dkms-remove deb
 
 all: modules
 
@@ -81,6 +81,14 @@ deps:
 
 unit:
 	selftests/unit/run.sh
+
+# libFuzzer over the pure code (selftests/fuzz/run.sh: FUZZ_RUNS, FUZZ_SEED).
+fuzz: deps
+	@selftests/fuzz/run.sh
+
+# Seeds for it, captured from the in-tree driver's packets in a VM.
+fuzz-seeds: deps
+	selftests/vm.sh run -- selftests/fuzz/capture_seeds.sh
 
 check:
 	@selftests/check.sh

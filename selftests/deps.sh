@@ -4,7 +4,7 @@
 # the kernels the VM boots (Debian 12's 6.1 and 6.12) with their headers and
 # sources (the kernel's own pmtu.sh), QEMU, and the tools the tests run
 # inside the guest (it shares this machine's root file system), and what
-# builds and installs the Debian package (DKMS).
+# builds and installs the Debian package (DKMS), and clang's libFuzzer.
 set -eu
 packages=(
 	make gcc libc6-dev bc
@@ -14,6 +14,7 @@ packages=(
 	iproute2 iputils-ping iperf3 tcpdump tshark ethtool util-linux socat
 	python3 gnuplot-nox openvswitch-switch
 	dkms debhelper dh-dkms dpkg-dev lintian
+	clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

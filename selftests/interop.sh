@@ -45,6 +45,13 @@ ROWS=(
 	"IPv4, ttl 9 tos 0x10 df set|4|ttl 9 tos 0x10 df set"
 	"IPv6, flowlabel 0x12345 ttl 7|6|flowlabel 0x12345 ttl 7"
 )
+# Arguments: the numbers of the rows to run (default all), for the kernels
+# after the first, which CI's time allows only a few rows.
+if [ $# -gt 0 ]; then
+	picked=()
+	for i in "$@"; do picked+=("${ROWS[i - 1]:?no row $i}"); done
+	ROWS=("${picked[@]}")
+fi
 tap_plan $((1 + 5 * ${#ROWS[@]} + 3 * 2))
 
 if [ "$VM_NAME" = a ]; then

@@ -7,11 +7,11 @@
 # copied into this repository.
 source "$(dirname "$0")/lib.sh"
 
+# Routed and bridged, each over both underlays, inner family = outer family
+# (the mixed four take the same paths of ours and add ~2 min each under TCG).
 CASES=(
-	pmtu_ipv4_geneve4_exception pmtu_ipv6_geneve4_exception
-	pmtu_ipv4_geneve6_exception pmtu_ipv6_geneve6_exception
-	pmtu_ipv4_br_geneve4_exception pmtu_ipv6_br_geneve4_exception
-	pmtu_ipv4_br_geneve6_exception pmtu_ipv6_br_geneve6_exception
+	pmtu_ipv4_geneve4_exception pmtu_ipv6_geneve6_exception
+	pmtu_ipv4_br_geneve4_exception pmtu_ipv6_br_geneve6_exception
 )
 tap_plan ${#CASES[@]}
 require_ours

@@ -39,6 +39,10 @@
   gnvpkt.py dissect PCAP [--where KEY=VALUE ...]
       prints one JSON object per Geneve packet (IPv4 or IPv6 outside) of a pcap file,
       decoded by hand from the raw bytes (an independent check of tshark).
+
+  gnvpkt.py seeds PCAP RX_DIR OPTS_DIR PREFIX [--max N]
+      writes the first N (8) distinct Geneve payloads (to port 6081) of a
+      capture to RX_DIR and of their options areas to OPTS_DIR, as seeds.
 """
 import argparse
 import json
@@ -217,8 +221,10 @@ def pcap_frames(path):
             yield linktype, f.read(incl)
 
 
-def cmd_dissect(args):
-    for linktype, frame in pcap_frames(args.pcap):
+def udp_datagrams(path):
+    """(outer header fields, UDP header, UDP payload) of each IPv4 or IPv6
+    UDP datagram of a pcap file."""
+    for linktype, frame in pcap_frames(path):
         off = 14 if linktype == 1 else 16      # Ethernet or Linux cooked
         ethertype = struct.unpack("!H", frame[off - 2:off])[0]
         if ethertype == 0x0800:
@@ -239,9 +245,31 @@ def cmd_dissect(args):
                      "ip_df": True, "ip_label": first & 0xFFFFF}
         else:
             continue
-        udp = frame[off + ihl:off + ihl + 8]
-        sport, dport, ulen, ucsum = struct.unpack("!HHHH", udp)
-        g = frame[off + ihl + 8:]
+        yield (outer, struct.unpack("!HHHH", frame[off + ihl:off + ihl + 8]),
+               frame[off + ihl + 8:])
+
+
+def cmd_seeds(args):
+    """Fuzzing seeds PREFIX-N: distinct Geneve payloads (their first 512
+    bytes) in RX_DIR, distinct non-empty options areas in OPTS_DIR."""
+    seen = set()
+    written = {args.rx_dir: 0, args.opts_dir: 0}
+    for _, udp, g in udp_datagrams(args.pcap):
+        if udp[1] != 6081:
+            continue
+        optlen = (g[0] & 0x3F) * 4
+        for data, where in ((g[:512], args.rx_dir), (g[8:8 + optlen], args.opts_dir)):
+            if data and (where, data) not in seen and written[where] < args.max:
+                seen.add((where, data))
+                written[where] += 1
+                name = "%s/%s-%d" % (where, args.prefix, len(seen))
+                with open(name, "wb") as f:
+                    f.write(data)
+
+
+def cmd_dissect(args):
+    for outer, udp, g in udp_datagrams(args.pcap):
+        sport, dport, ulen, ucsum = udp
         optlen = (g[0] & 0x3F) * 4
         inner = g[8 + optlen:]
         proto = struct.unpack("!H", g[2:4])[0]
@@ -324,6 +352,12 @@ def main():
     b.add_argument("--then-count", type=int, default=0)
     b.add_argument("--port", type=int, default=6081)
     b.add_argument("--l3", action="store_true")
+    e = sub.add_parser("seeds")
+    e.add_argument("pcap")
+    e.add_argument("rx_dir")
+    e.add_argument("opts_dir")
+    e.add_argument("prefix")
+    e.add_argument("--max", type=int, default=8)
     d = sub.add_parser("dissect")
     d.add_argument("pcap")
     d.add_argument("--where", action="append", default=[],
@@ -331,7 +365,7 @@ def main():
                    help="KEY=VALUE: only packets whose field matches")
     args = p.parse_args()
     {"send": cmd_send, "udp": cmd_udp, "burst": cmd_burst,
-     "frame": cmd_frame, "dissect": cmd_dissect}[args.cmd](args)
+     "frame": cmd_frame, "dissect": cmd_dissect, "seeds": cmd_seeds}[args.cmd](args)
 
 
 if __name__ == "__main__":
