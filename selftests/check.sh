@@ -107,7 +107,7 @@ one_kernel()
 		# The kernel's pmtu.sh is extracted here, on the host, where xz runs natively.
 		bash -c 'source selftests/lib.sh && selftests_pmtu_script "$KVER" >/dev/null' ||
 			echo "# pmtu.sh not extracted: test_pmtu.sh will skip"
-		stage "vm@$kver" selftests/vm.sh run --timeout 3000 -- selftests/run_suite.sh "$@"
+		stage "vm@$kver" selftests/vm.sh run --timeout 3600 -- selftests/run_suite.sh "$@"
 		if [ "${PAIR:-1}" != 0 ]; then
 			# shellcheck disable=SC2086 # a list of row numbers
 			stage "interop@$kver" selftests/vm.sh pair --timeout 1500 -- \
