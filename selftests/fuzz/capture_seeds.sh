@@ -22,14 +22,9 @@ underlay_setup && underlay_setup6 || bail_out "underlay"
 seeds()
 {
 	local name=$1; shift
-	ip netns exec gh2 tcpdump -q -n -Q in -i u2 -c 40 -w "$WORK/$name.pcap" \
-		'udp dst port 6081' 2>"$WORK/$name.pcap.log" &
-	CAPTURE_PID=$!
-	tcpdump_wait "$WORK/$name.pcap.log"
+	capture_start gh2 u2 40 "$WORK/$name.pcap" 'udp dst port 6081'
 	"$@" >/dev/null 2>&1
-	sleep 1
-	kill "$CAPTURE_PID" 2>/dev/null
-	wait "$CAPTURE_PID" 2>/dev/null
+	capture_wait
 	$PY "$TOOLS/gnvpkt.py" seeds "$WORK/$name.pcap" "$rx" "$opts" "intree-$name"
 }
 
